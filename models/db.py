@@ -1,0 +1,194 @@
+"""Opening the office database: lock, version check, backup, migrations, pragmas.
+
+``Database.open(data_dir)`` is the one way in. It refuses a database that a second copy of the
+program holds open, or one written by a newer program, with a message a clerk can act on.
+"""
+from __future__ import annotations
+
+import getpass
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from filelock import FileLock, Timeout
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from . import audit as _audit  # noqa: F401  (registers the audit hook)
+from .backup import make_backup
+from .migrations import HEAD, HERE as MIGRATIONS_DIR, REVISIONS
+
+DB_NAME = "greendesk.db"
+APP_VERSION = "0.1.0"
+
+
+class DatabaseError(Exception):
+    """A database the program cannot open; ``str()`` is a Chinese message for the clerk."""
+
+
+class NewerDatabaseError(DatabaseError):
+    pass
+
+
+class DatabaseLockedError(DatabaseError):
+    pass
+
+
+class NotOurDatabaseError(DatabaseError):
+    pass
+
+
+def read_revision(path: Path) -> str | None:
+    """The schema revision stored in the file, or None for a new/empty database."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "alembic_version" not in tables:
+            if tables:
+                raise NotOurDatabaseError(
+                    f"文件 {path} 不是本程序的数据库（没有版本信息）。请选择其他数据文件夹。"
+                )
+            return None
+        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        return row[0] if row else None
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, DatabaseError):
+            raise
+        raise NotOurDatabaseError(f"文件 {path} 无法作为数据库打开（{exc}）。") from exc
+    finally:
+        con.close()
+
+
+def check_revision(path: Path, revision: str | None) -> None:
+    if revision is not None and revision not in REVISIONS:
+        raise NewerDatabaseError(
+            f"数据库 {path} 由更新版本的程序写入（数据结构版本 {revision}），"
+            f"本程序（版本 {APP_VERSION}，数据结构版本 {HEAD}）无法打开它。"
+            "请安装最新版本的程序后再打开；数据未做任何改动。"
+        )
+
+
+def run_migrations(engine: Engine) -> None:
+    """Upgrade to the head revision (imports Alembic only when there is work to do)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def _set_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}", future=True)
+    event.listen(engine, "connect", _set_pragmas)
+    return engine
+
+
+def default_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - platform oddities
+        return "用户"
+
+
+@dataclass
+class Database:
+    data_dir: Path
+    path: Path
+    engine: Engine
+    session_factory: Callable[[], Session]
+    lock: FileLock | None
+    user: str = ""
+    migrated_from: str | None = None
+    backup_path: Path | None = None
+
+    @classmethod
+    def open(
+        cls,
+        data_dir: Path | str,
+        *,
+        user: str | None = None,
+        lock: bool = True,
+        backup: bool = True,
+    ) -> "Database":
+        data_dir = Path(data_dir)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path = data_dir / DB_NAME
+        file_lock = None
+        if lock:
+            file_lock = FileLock(str(path) + ".lock", timeout=0)
+            try:
+                file_lock.acquire()
+            except Timeout as exc:
+                raise DatabaseLockedError(
+                    f"数据库 {path} 已被另一个正在运行的绿色制造管理程序打开。"
+                    "请切换到那个窗口继续工作，或先关闭它再打开。"
+                ) from exc
+        try:
+            revision = read_revision(path)
+            check_revision(path, revision)
+            backup_path = None
+            if backup and revision is not None:
+                backup_path = make_backup(path, data_dir / "backups")
+            engine = make_engine(path)
+            if revision != HEAD:
+                run_migrations(engine)
+            factory = sessionmaker(engine, expire_on_commit=False)
+        except BaseException:
+            if file_lock is not None:
+                file_lock.release()
+            raise
+        db = cls(
+            data_dir=data_dir,
+            path=path,
+            engine=engine,
+            session_factory=factory,
+            lock=file_lock,
+            user=user or default_user(),
+            migrated_from=revision if revision != HEAD else None,
+            backup_path=backup_path,
+        )
+        return db
+
+    def session(self) -> Session:
+        s = self.session_factory()
+        s.info["user"] = self.user
+        return s
+
+    def uow(self) -> "UnitOfWork":
+        from .uow import UnitOfWork
+
+        return UnitOfWork(self)
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.data_dir / "backups"
+
+    def close(self) -> None:
+        self.engine.dispose()
+        if self.lock is not None and self.lock.is_locked:
+            self.lock.release()
+            try:
+                os.unlink(self.lock.lock_file)
+            except OSError:
+                pass

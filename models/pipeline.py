@@ -1,0 +1,222 @@
+"""Applications and their moves through the pipeline."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .base import new_uid, now
+from .entities import Application, Batch, Enterprise, Park, StageMove
+from .stages import FINISHED_STAGES, STAGES, Stage, SubjectKind, TitleKind, classify_move, move_needs_reason
+
+
+class MoveError(ValueError):
+    """A move the rules do not allow; ``str()`` says why in Chinese."""
+
+
+def create_application(
+    session: Session,
+    *,
+    year: int,
+    title_kind: TitleKind,
+    enterprise: Enterprise | None = None,
+    park: Park | None = None,
+    stage: Stage = Stage.CULTIVATING,
+    user: str = "",
+    reason: str = "",
+    at: dt.datetime | None = None,
+) -> Application:
+    subject_kind = SubjectKind.ENTERPRISE if enterprise is not None else SubjectKind.PARK
+    if (enterprise is None) == (park is None):
+        raise MoveError("申报必须对应一家企业或一个园区。")
+    if title_kind.subject is not subject_kind:
+        raise MoveError(f"「{title_kind.label}」只能由{title_kind.subject.label}申报。")
+    app = Application(
+        year=year,
+        title_kind=title_kind,
+        subject_kind=subject_kind,
+        enterprise=enterprise,
+        park=park,
+        stage=stage,
+        stage_changed_at=at or now(),
+    )
+    session.add(app)
+    app.moves.append(
+        StageMove(
+            uid=new_uid(),
+            from_stage=None,
+            to_stage=stage,
+            at=at or now(),
+            user=user or session.info.get("user", ""),
+            reason=reason or "纳入培育库",
+        )
+    )
+    return app
+
+
+def move_application(
+    session: Session,
+    app: Application,
+    to: Stage,
+    *,
+    reason: str = "",
+    user: str | None = None,
+    at: dt.datetime | None = None,
+) -> StageMove:
+    """Move ``app`` to stage ``to``. Going back, skipping a stage, or changing a result needs a
+    reason; every move is kept with date, person and reason."""
+    src = app.stage
+    if src == to:
+        raise MoveError(f"申报已处于「{to.label}」环节。")
+    reason = (reason or "").strip()
+    if move_needs_reason(src, to) and not reason:
+        kind = classify_move(src, to).value
+        what = {"back": "退回", "skip": "跳过环节", "lateral": "更改认定结果"}[kind]
+        raise MoveError(f"从「{src.label}」到「{to.label}」属于{what}，必须填写原因。")
+    when = at or now()
+    move = StageMove(
+        uid=new_uid(),
+        from_stage=src,
+        to_stage=to,
+        at=when,
+        user=user if user is not None else session.info.get("user", ""),
+        reason=reason,
+    )
+    app.moves.append(move)
+    app.stage = to
+    app.stage_changed_at = when
+    return move
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """What the pipeline board shows for one application (plain data, no ORM object)."""
+
+    id: int
+    year: int
+    title_kind: TitleKind
+    stage: Stage
+    subject_kind: SubjectKind
+    subject_id: int
+    name: str
+    credit_code: str
+    district_code: str
+    batch_id: int | None
+    stage_changed_at: dt.datetime
+    review_outcome: str
+
+
+def card_rows(
+    session: Session,
+    *,
+    year: int | None = None,
+    title_kinds: Sequence[TitleKind] | None = None,
+    ids: Iterable[int] | None = None,
+) -> list[CardRow]:
+    """Applications for the board, both enterprise and park ones, in one query each."""
+    out: list[CardRow] = []
+    for subject, model in ((SubjectKind.ENTERPRISE, Enterprise), (SubjectKind.PARK, Park)):
+        fk = Application.enterprise_id if model is Enterprise else Application.park_id
+        code = model.credit_code
+        q = (
+            select(
+                Application.id, Application.year, Application.title_kind, Application.stage,
+                model.id, model.name, code, model.district_code, Application.batch_id,
+                Application.stage_changed_at, Application.review_outcome,
+            )
+            .join(model, model.id == fk)
+            .where(Application.deleted_at.is_(None), model.deleted_at.is_(None))
+        )
+        if year is not None:
+            q = q.where(Application.year == year)
+        if title_kinds:
+            q = q.where(Application.title_kind.in_(list(title_kinds)))
+        if ids is not None:
+            q = q.where(Application.id.in_(list(ids)))
+        for r in session.execute(q):
+            out.append(CardRow(r[0], r[1], r[2], r[3], subject, r[4], r[5], r[6] or "", r[7] or "",
+                               r[8], r[9], r[10] or ""))
+    out.sort(key=lambda c: (c.stage.rank, c.name))
+    return out
+
+
+def stage_counts(session: Session, *, year: int | None = None,
+                 title_kinds: Sequence[TitleKind] | None = None) -> dict[Stage, int]:
+    q = select(Application.stage, func.count()).where(Application.deleted_at.is_(None))
+    if year is not None:
+        q = q.where(Application.year == year)
+    if title_kinds:
+        q = q.where(Application.title_kind.in_(list(title_kinds)))
+    q = q.group_by(Application.stage)
+    counts = {s: 0 for s in STAGES}
+    for stage, n in session.execute(q):
+        counts[stage] = n
+    return counts
+
+
+def years(session: Session) -> list[int]:
+    ys = session.scalars(
+        select(Application.year).where(Application.deleted_at.is_(None)).distinct().order_by(Application.year)
+    ).all()
+    return list(ys)
+
+
+def history(session: Session, application_id: int) -> list[StageMove]:
+    return list(
+        session.scalars(
+            select(StageMove).where(StageMove.application_id == application_id).order_by(StageMove.id)
+        )
+    )
+
+
+def duplicate_applications(session: Session, app: Application) -> list[Application]:
+    """Other live applications of the same subject for the same title in the same year."""
+    q = select(Application).where(
+        Application.id != app.id,
+        Application.year == app.year,
+        Application.title_kind == app.title_kind,
+        Application.deleted_at.is_(None),
+    )
+    if app.enterprise_id is not None:
+        q = q.where(Application.enterprise_id == app.enterprise_id)
+    else:
+        q = q.where(Application.park_id == app.park_id)
+    return list(session.scalars(q))
+
+
+def start_new_year(session: Session, from_year: int, *, user: str = "") -> list[Application]:
+    """Carry unfinished applications of ``from_year`` into ``from_year + 1``; finished ones stay."""
+    carried: list[Application] = []
+    olds = session.scalars(
+        select(Application).where(
+            Application.year == from_year,
+            Application.deleted_at.is_(None),
+            Application.stage.not_in(list(FINISHED_STAGES)),
+        )
+    ).all()
+    for old in olds:
+        exists = session.scalar(
+            select(func.count()).select_from(Application).where(Application.carried_from_id == old.id)
+        )
+        if exists:
+            continue
+        new = create_application(
+            session, year=from_year + 1, title_kind=old.title_kind, enterprise=old.enterprise,
+            park=old.park, stage=old.stage, user=user, reason=f"由{from_year}年度结转",
+        )
+        new.carried_from_id = old.id
+        carried.append(new)
+    return carried
+
+
+def assign_batch(session: Session, apps: Iterable[Application], batch: Batch | None) -> int:
+    n = 0
+    for app in apps:
+        if batch is not None and app.year != batch.year:
+            raise MoveError(f"「{app.subject_name}」是{app.year}年度的申报，不能放入{batch.year}年度的批次。")
+        app.batch = batch
+        n += 1
+    return n
