@@ -1,0 +1,159 @@
+"""Entry point: ``greendesk`` / ``python -m desktop``.
+
+    greendesk [--data-dir DIR] [--demo] [--self-test] [--user NAME]
+    greendesk [--data-dir DIR] COMMAND ...      (commands: see desktop/cli.py)
+
+The command line is how scripts and CI drive the program; without a command it opens the window.
+Heavy libraries (openpyxl, python-docx, Alembic's command machinery) load only when used.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+APP_NAME = "GreenDesk"
+APP_TITLE = "绿色制造培育申报管理"
+
+
+def default_data_dir() -> Path:
+    """The per-user data folder (Windows: %LOCALAPPDATA%\\GreenDesk), or, in portable mode (a
+    file named ``portable`` beside the executable), a ``data`` folder beside the program."""
+    if getattr(sys, "frozen", False):
+        exe_dir = Path(sys.executable).resolve().parent
+        if (exe_dir / "portable").exists() or (exe_dir / "portable.txt").exists():
+            return exe_dir / "data"
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import cli
+
+    p = argparse.ArgumentParser(prog="greendesk", description=f"{APP_TITLE}（区县经信委）")
+    p.add_argument("--data-dir", type=Path, default=None, help="数据文件夹（默认：用户数据目录）")
+    p.add_argument("--demo", action="store_true", help="数据库为空时写入演示数据")
+    p.add_argument("--self-test", action="store_true", help="打开数据库、迁移、离屏构建主窗口并加载每个视图，然后退出")
+    p.add_argument("--user", default=None, help="操作人姓名（默认：系统用户名）")
+    cli.add_commands(p)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    data_dir = args.data_dir or default_data_dir()
+    if getattr(args, "command", None):
+        from . import cli
+
+        return cli.run_command(args, data_dir)
+    if args.self_test:
+        return self_test(data_dir, demo=args.demo, user=args.user)
+    return run_gui(data_dir, demo=args.demo, user=args.user)
+
+
+def open_database(data_dir: Path, *, demo: bool, user: str | None):
+    from models.db import Database
+
+    db = Database.open(data_dir, user=user)
+    if demo:
+        from sqlalchemy import func, select
+
+        from models.entities import Enterprise
+
+        with db.uow() as uow:
+            empty = not uow.session.scalar(select(func.count()).select_from(Enterprise))
+        if empty:
+            from models import demo as demo_data
+
+            demo_data.generate(db)
+    return db
+
+
+def make_app(argv: list[str] | None = None):
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationDisplayName(APP_TITLE)
+    from resources import resource_path
+
+    icon = resource_path("icons", "greendesk.png")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    # Qt's own strings (OK/Cancel in standard dialogs) in Chinese, then ours.
+    translators = []
+    for name, folder in (
+        ("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
+        ("greendesk_zh_CN", str(resource_path("translations"))),
+    ):
+        tr = QTranslator(app)
+        if tr.load(name, folder):
+            app.installTranslator(tr)
+            translators.append(tr)
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    app._greendesk_translators = translators  # keep them alive
+    return app
+
+
+def run_gui(data_dir: Path, *, demo: bool = False, user: str | None = None) -> int:
+    app = make_app()
+    from PySide6.QtWidgets import QMessageBox
+
+    from models.db import DatabaseError
+
+    try:
+        db = open_database(data_dir, demo=demo, user=user)
+    except DatabaseError as exc:
+        QMessageBox.critical(None, APP_TITLE, str(exc))
+        return 2
+    from .main_window import MainWindow
+
+    win = MainWindow(db)
+    win.show()
+    win.after_start()
+    try:
+        return app.exec()
+    finally:
+        db.close()
+
+
+def self_test(data_dir: Path, *, demo: bool = False, user: str | None = None) -> int:
+    """Open or create the database, migrate, build the window offscreen, load every view once."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    try:
+        from models.db import DatabaseError
+
+        try:
+            db = open_database(data_dir, demo=demo, user=user)
+        except DatabaseError as exc:
+            print(f"自检失败：{exc}", file=sys.stderr)
+            return 2
+        try:
+            app = make_app()
+            from .main_window import MainWindow
+
+            win = MainWindow(db)
+            loaded = win.load_all_views()
+            app.processEvents()
+            win.close()
+            win.deleteLater()
+            app.processEvents()
+        finally:
+            db.close()
+    except Exception as exc:  # the reason, for scripts and CI
+        import traceback
+
+        traceback.print_exc()
+        print(f"自检失败：{type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print(f"自检通过：数据库 {db.path}，已加载视图 {', '.join(loaded)}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

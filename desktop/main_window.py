@@ -1,0 +1,217 @@
+"""The main window: one tab per view, menus, shortcuts, status bar.
+
+Every view is a QWidget with ``title``, ``refresh()`` and optionally ``focus_search()``,
+``new_record()`` and ``show_record(table, id)``. Views talk to each other only through the
+``AppContext`` signals.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+
+from models.db import Database
+
+from .context import AppContext
+
+APP_TITLE = "绿色制造培育申报管理"
+
+
+def view_classes() -> list[type]:
+    from .views.audit_log import AuditView
+    from .views.batches import BatchesView
+    from .views.pipeline import PipelineView
+    from .views.subjects import EnterprisesView, ParksView
+
+    return [PipelineView, EnterprisesView, ParksView, BatchesView, AuditView]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, db: Database, parent: QWidget | None = None, *, settings=None) -> None:
+        super().__init__(parent)
+        self.ctx = AppContext(db, settings)
+        self.setWindowTitle(APP_TITLE)
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.setCentralWidget(self.tabs)
+        self.views: list[QWidget] = []
+        self._loaded: set[int] = set()
+        for cls in view_classes():
+            view = cls(self.ctx, self)
+            self.views.append(view)
+            self.tabs.addTab(view, view.title)
+        self.tabs.currentChanged.connect(self._on_tab)
+        self.ctx.data_changed.connect(self._on_data_changed)
+        self.ctx.open_record.connect(self.show_record)
+        self.ctx.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self._build_menus()
+        self._build_status()
+        self._restore_geometry()
+
+    # ------------------------------------------------------------------ menus
+    def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        if tip:
+            act.setStatusTip(tip)
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        return act
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        m_file = mb.addMenu("文件(&F)")
+        self._action(m_file, "单位信息(&P)…", self.edit_profile, tip="区县、单位名称、发文字号前缀、签发人、联系人")
+        m_file.addSeparator()
+        self._action(m_file, "备份与恢复(&B)…", self.open_backups, tip="查看自动备份，恢复到某个备份")
+        m_file.addSeparator()
+        self._action(m_file, "退出(&X)", self.close, QKeySequence.StandardKey.Quit)
+
+        m_edit = mb.addMenu("编辑(&E)")
+        self.act_new = self._action(m_edit, "新增(&N)", self.new_record, QKeySequence.StandardKey.New)
+        self.act_undo = self._action(m_edit, "撤销删除(&U)", self.undo_delete, QKeySequence.StandardKey.Undo,
+                                     tip="恢复最近删除的记录")
+        self._action(m_edit, "查找(&F)", self.focus_search, QKeySequence.StandardKey.Find)
+        self._action(m_edit, "刷新(&R)", self.refresh_current, QKeySequence.StandardKey.Refresh)
+
+        m_view = mb.addMenu("视图(&V)")
+        for i, view in enumerate(self.views):
+            self._action(m_view, view.title, lambda _=False, i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}")
+
+        m_help = mb.addMenu("帮助(&H)")
+        self._action(m_help, "关于(&A)", self.about)
+
+    def _build_status(self) -> None:
+        self.status_db = QLabel()
+        self.statusBar().addPermanentWidget(self.status_db)
+        self.update_status()
+
+    def update_status(self) -> None:
+        from models.office import get_profile
+
+        with self.ctx.db.uow() as uow:
+            p = get_profile(uow.session)
+            office = p.bureau_name or "（未设置单位信息）"
+            uow.commit()
+        self.status_db.setText(f"{office}  |  操作人：{self.ctx.user}  |  数据：{self.ctx.db.path}")
+
+    # ------------------------------------------------------------------ views
+    def current_view(self) -> QWidget:
+        return self.views[self.tabs.currentIndex()]
+
+    def _on_tab(self, index: int) -> None:
+        if index not in self._loaded:
+            self._loaded.add(index)
+            self.views[index].refresh()
+
+    def load_all_views(self) -> list[str]:
+        for i, v in enumerate(self.views):
+            v.refresh()
+            self._loaded.add(i)
+        return [v.title for v in self.views]
+
+    def _on_data_changed(self, tables) -> None:
+        # the visible view refreshes now; the others when next shown
+        current = self.tabs.currentIndex()
+        self._loaded = {current} if current in self._loaded else set()
+        self.current_view().refresh()
+        if "office_profile" in tables or "*" in tables:
+            self.update_status()
+
+    def refresh_current(self) -> None:
+        self.current_view().refresh()
+
+    def focus_search(self) -> None:
+        fn = getattr(self.current_view(), "focus_search", None)
+        if fn:
+            fn()
+
+    def new_record(self) -> None:
+        fn = getattr(self.current_view(), "new_record", None)
+        if fn:
+            fn()
+
+    def show_record(self, table: str, record_id: int) -> None:
+        for i, view in enumerate(self.views):
+            if table in getattr(view, "tables", ()):
+                self.tabs.setCurrentIndex(i)
+                view.show_record(table, record_id)
+                return
+
+    # ------------------------------------------------------------------ actions
+    def edit_profile(self) -> bool:
+        from .dialogs.profile import ProfileDialog
+
+        dlg = ProfileDialog(self.ctx, self)
+        ok = bool(dlg.exec())
+        if ok:
+            self.ctx.changed("office_profile")
+        return ok
+
+    def open_backups(self) -> None:
+        from .dialogs.backups import BackupsDialog
+
+        dlg = BackupsDialog(self.ctx, self)
+        dlg.exec()
+
+    def undo_delete(self) -> None:
+        from models import subjects
+        from models.entities import TABLE_LABELS
+
+        with self.ctx.db.uow() as uow:
+            entry = subjects.last_deletion(uow.session)
+            if entry is None:
+                self.statusBar().showMessage("没有可以撤销的删除。", 5000)
+                return
+            try:
+                obj = subjects.restore(uow.session, entry.table_name, entry.record_id)
+            except ValueError as exc:
+                QMessageBox.warning(self, "撤销删除", str(exc))
+                return
+            name = getattr(obj, "name", "") or entry.summary
+            uow.commit()
+        self.ctx.changed(entry.table_name)
+        self.statusBar().showMessage(f"已恢复{TABLE_LABELS.get(entry.table_name, '')}「{name}」。", 8000)
+
+    def about(self) -> None:
+        from models.db import APP_VERSION
+        from models.migrations import HEAD
+
+        QMessageBox.about(
+            self, "关于",
+            f"<b>{APP_TITLE}</b><br>版本 {APP_VERSION}（数据结构 {HEAD}）<br>"
+            "供区县经信部门开展重庆市绿色工厂、绿色园区培育、初审、推荐与监管使用。<br>"
+            "依据：重庆市绿色园区和绿色工厂认定管理办法（渝经信规范〔2024〕4号）。",
+        )
+
+    def after_start(self) -> None:
+        """Things to do once the window is on screen: first-run profile."""
+        from models.office import get_profile
+
+        with self.ctx.db.uow() as uow:
+            complete = get_profile(uow.session).is_complete
+        if not complete:
+            QMessageBox.information(self, "欢迎使用", "首次使用请先填写单位信息（区县、单位名称、发文字号前缀等）。")
+            self.edit_profile()
+
+    # ------------------------------------------------------------------ geometry
+    def _restore_geometry(self) -> None:
+        geo = self.ctx.settings.value("main/geometry")
+        if isinstance(geo, QByteArray) and not geo.isEmpty():
+            self.restoreGeometry(geo)
+        else:
+            self.resize(1280, 800)
+        idx = self.ctx.settings.value("main/tab", 0)
+        try:
+            self.tabs.setCurrentIndex(int(idx))
+        except (TypeError, ValueError):
+            pass
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        self.ctx.settings.setValue("main/geometry", self.saveGeometry())
+        self.ctx.settings.setValue("main/tab", self.tabs.currentIndex())
+        super().closeEvent(event)
+
+
+__all__ = ["MainWindow", "Qt"]

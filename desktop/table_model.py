@@ -1,0 +1,234 @@
+"""Table models over plain rows (tuples from one SQL query), with search and sort.
+
+``RowsModel`` holds the rows and does search and sort itself, in one Python pass over
+precomputed lower-case keys: with 20,000 rows that is several times faster than letting
+``QSortFilterProxyModel`` call back into Python once per row (filterAcceptsRow / lessThan).
+``SearchProxy`` is the proxy the views talk to: it forwards search and sort to the source model
+and otherwise maps indexes one to one, so views and selection code follow Qt's usual
+model/proxy pattern. Rows are exposed in pages (canFetchMore / fetchMore) so a big table
+costs little until it is scrolled.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+
+from forms.validators import to_halfwidth
+
+PAGE = 2000
+IndexLike = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    index: int  # position in the row tuple
+    display: Callable[[Any], str] | None = None
+    align_right: bool = False
+    searchable: bool = True
+    sort_key: Callable[[Any], Any] | None = None
+    width: int | None = None
+
+
+def normalise_search(text: str) -> str:
+    return to_halfwidth(text).lower().strip()
+
+
+class RowsModel(QAbstractTableModel):
+    ID_ROLE = Qt.ItemDataRole.UserRole + 1
+    RAW_ROLE = Qt.ItemDataRole.UserRole + 2
+
+    def __init__(self, columns: Sequence[Column], parent=None, *, id_index: int = 0) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.id_index = id_index
+        self._rows: list[tuple] = []
+        self._keys: list[str] | None = None
+        self._visible: list[int] = []
+        self._shown = 0
+        self._search = ""
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+
+    # ------------------------------------------------------------------ content
+    def set_rows(self, rows: Sequence[tuple]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._keys = None
+        self._visible = self._compute_visible()
+        self._apply_sort()
+        self._shown = min(len(self._visible), PAGE)
+        self.endResetModel()
+
+    def rows(self) -> list[tuple]:
+        return self._rows
+
+    def visible_count(self) -> int:
+        return len(self._visible)
+
+    def row_at(self, row: int) -> tuple:
+        return self._rows[self._visible[row]]
+
+    def id_at(self, row: int) -> Any:
+        return self.row_at(row)[self.id_index]
+
+    def row_of_id(self, record_id: Any) -> int | None:
+        for r, i in enumerate(self._visible):
+            if self._rows[i][self.id_index] == record_id:
+                if r >= self._shown:
+                    self._reveal(r + 1)
+                return r
+        return None
+
+    # ------------------------------------------------------------------ search and sort
+    def _search_keys(self) -> list[str]:
+        if self._keys is None:
+            cols = [c for c in self.columns if c.searchable]
+            self._keys = [
+                normalise_search(" ".join(self._display(c, row[c.index]) for c in cols)) for row in self._rows
+            ]
+        return self._keys
+
+    def _compute_visible(self) -> list[int]:
+        q = self._search
+        if not q:
+            return list(range(len(self._rows)))
+        terms = q.split()
+        keys = self._search_keys()
+        if len(terms) == 1:
+            return [i for i, k in enumerate(keys) if q in k]
+        return [i for i, k in enumerate(keys) if all(t in k for t in terms)]
+
+    def set_search(self, text: str) -> None:
+        q = normalise_search(text)
+        if q == self._search:
+            return
+        self.beginResetModel()
+        self._search = q
+        self._visible = self._compute_visible()
+        self._apply_sort()
+        self._shown = min(len(self._visible), PAGE)
+        self.endResetModel()
+
+    def search_text(self) -> str:
+        return self._search
+
+    def _apply_sort(self) -> None:
+        if self._sort is None:
+            return
+        column, order = self._sort
+        col = self.columns[column]
+        rows = self._rows
+        if col.sort_key is not None:
+            key = col.sort_key
+            keyf = lambda i: _none_last(key(rows[i][col.index]))  # noqa: E731
+        else:
+            keyf = lambda i: _none_last(rows[i][col.index])  # noqa: E731
+        self._visible.sort(key=keyf, reverse=order == Qt.SortOrder.DescendingOrder)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.columns):
+            return
+        self.layoutAboutToBeChanged.emit()
+        self._sort = (column, order)
+        self._apply_sort()
+        self.layoutChanged.emit()
+
+    # ------------------------------------------------------------------ paging
+    def canFetchMore(self, parent: IndexLike = QModelIndex()) -> bool:
+        return not parent.isValid() and self._shown < len(self._visible)
+
+    def fetchMore(self, parent: IndexLike = QModelIndex()) -> None:
+        if parent.isValid():
+            return
+        self._reveal(self._shown + PAGE)
+
+    def _reveal(self, upto: int) -> None:
+        upto = min(upto, len(self._visible))
+        if upto <= self._shown:
+            return
+        self.beginInsertRows(QModelIndex(), self._shown, upto - 1)
+        self._shown = upto
+        self.endInsertRows()
+
+    # ------------------------------------------------------------------ Qt model API
+    def rowCount(self, parent: IndexLike = QModelIndex()) -> int:
+        return 0 if parent.isValid() else self._shown
+
+    def columnCount(self, parent: IndexLike = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    @staticmethod
+    def _display(col: Column, value: Any) -> str:
+        if col.display is not None:
+            return col.display(value)
+        if value is None:
+            return ""
+        return str(value)
+
+    def data(self, index: IndexLike, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < self._shown):
+            return None
+        col = self.columns[index.column()]
+        row = self._rows[self._visible[index.row()]]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self._display(col, row[col.index])
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if col.align_right:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return None
+        if role == self.ID_ROLE:
+            return row[self.id_index]
+        if role == self.RAW_ROLE:
+            return row[col.index]
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            if 0 <= section < len(self.columns):
+                return self.columns[section].header
+            return None
+        return str(section + 1)
+
+    def flags(self, index: IndexLike) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+def _none_last(value: Any) -> Any:
+    if value is None or value == "":
+        return (1, "")
+    return (0, value)
+
+
+class SearchProxy(QSortFilterProxyModel):
+    """The proxy views use: search and sort are done in bulk by the source ``RowsModel``."""
+
+    def __init__(self, source: RowsModel, parent=None) -> None:
+        super().__init__(parent)
+        self.setSourceModel(source)
+        self.setDynamicSortFilter(False)
+
+    @property
+    def rows_model(self) -> RowsModel:
+        return self.sourceModel()  # type: ignore[return-value]
+
+    def set_search(self, text: str) -> None:
+        self.rows_model.set_search(text)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.rows_model.sort(column, order)
+
+    def id_at(self, proxy_row: int) -> Any:
+        src = self.mapToSource(self.index(proxy_row, 0))
+        return self.rows_model.id_at(src.row())
+
+    def proxy_row_of_id(self, record_id: Any) -> int | None:
+        r = self.rows_model.row_of_id(record_id)
+        if r is None:
+            return None
+        return self.mapFromSource(self.rows_model.index(r, 0)).row()
