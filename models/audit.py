@@ -11,7 +11,7 @@ import enum
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from .base import now
@@ -43,15 +43,30 @@ def snapshot(obj: Any) -> dict[str, Any]:
     }
 
 
-def _label(obj: Any) -> str:
+def _subject_name(session: Session, obj: Any) -> str:
+    """The enterprise's or park's name of an application or title, without lazy loading inside
+    the flush: from memory when loaded, else one SELECT on the flush's own connection."""
+    subject = obj.__dict__.get("enterprise") or obj.__dict__.get("park")
+    if subject is not None:
+        return subject.name
+    from .entities import Enterprise, Park
+
+    if getattr(obj, "enterprise_id", None) is not None:
+        q = select(Enterprise.name).where(Enterprise.id == obj.enterprise_id)
+    elif getattr(obj, "park_id", None) is not None:
+        q = select(Park.name).where(Park.id == obj.park_id)
+    else:
+        return ""
+    return session.connection().execute(q).scalar() or ""
+
+
+def _label(session: Session, obj: Any) -> str:
     table = obj.__table__.name
     name = getattr(obj, "name", None) or getattr(obj, "bureau_name", None)
     if name is None and table in ("application", "title"):
-        # only relationships already in memory: no lazy loading inside a flush
-        subject = obj.__dict__.get("enterprise") or obj.__dict__.get("park")
         kind = obj.title_kind.label if obj.title_kind else ""
-        prefix = f"{subject.name} " if subject is not None else ""
-        name = f"{prefix}{obj.year}年{kind}"
+        subject = _subject_name(session, obj)
+        name = f"{subject + ' ' if subject else ''}{obj.year}年{kind}"
     return f"{TABLE_LABELS.get(table, table)}「{name or obj.id}」"
 
 
@@ -91,7 +106,7 @@ def _write_audit(session: Session, flush_context: Any) -> None:
                 "table_name": obj.__table__.name,
                 "record_id": getattr(obj, "id", None),
                 "record_uid": getattr(obj, "uid", None),
-                "summary": f"{ACTION_LABELS[action]}{_label(obj)}"[:200],
+                "summary": f"{ACTION_LABELS[action]}{_label(session, obj)}"[:200],
                 "before": before,
                 "after": after,
             }

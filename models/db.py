@@ -184,6 +184,22 @@ class Database:
     def backups_dir(self) -> Path:
         return self.data_dir / "backups"
 
+    def backup_now(self, reason: str = "manual") -> Path:
+        return make_backup(self.path, self.backups_dir, reason=reason)
+
+    def restore(self, backup: Path) -> Path:
+        """Replace the database with ``backup``. The current state is first saved as a backup
+        (reason "restore"), so a restore can itself be undone. Returns that safety backup."""
+        from .backup import restore_backup
+
+        check_revision(backup, read_revision(backup))
+        safety = make_backup(self.path, self.backups_dir, reason="restore")
+        self.engine.dispose()
+        restore_backup(backup, self.path)
+        if read_revision(self.path) != HEAD:
+            run_migrations(self.engine)
+        return safety
+
     def close(self) -> None:
         self.engine.dispose()
         if self.lock is not None and self.lock.is_locked:
