@@ -246,4 +246,28 @@ TABLE_LABELS = {
     "stage_move": "环节变更",
     "batch": "推荐批次",
     "title": "称号",
+    "issued_document": "发文",
 }
+
+
+class IssuedDocument(RecordMixin, Base):
+    """A document number the office has used (推荐函 文号): numbers are never reused, so a
+    number once allocated stays here even if the letter is discarded."""
+
+    __tablename__ = "issued_document"
+    prefix: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int]
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200), default="")
+    batch_id: Mapped[Optional[int]] = mapped_column(ForeignKey("batch.id"), default=None)
+    issued_on: Mapped[Optional[dt.date]] = mapped_column(default=None)
+    user: Mapped[str] = mapped_column(String(40), default="")
+
+    __table_args__ = (
+        Index("uq_issued_document_prefix_year_number", "prefix", "year", "number", unique=True),
+    )
+
+    @property
+    def doc_number(self) -> str:
+        """渝北经信发〔2026〕12号 — year in 〔〕, no leading zeros, no 第 (GB/T 9704-2012 7.2.4)."""
+        return f"{self.prefix}〔{self.year}〕{self.number}号"

@@ -188,8 +188,28 @@ def upgrade() -> None:
         batch_op.create_index('ix_title_park_id', ['park_id'], unique=False)
 
 
+    op.create_table('issued_document',
+    sa.Column('prefix', sa.String(length=20), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('batch_id', sa.Integer(), nullable=True),
+    sa.Column('issued_on', sa.Date(), nullable=True),
+    sa.Column('user', sa.String(length=40), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uid', sa.String(length=32), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['batch_id'], ['batch.id'], name=op.f('fk_issued_document_batch_id_batch')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_issued_document')),
+    sa.UniqueConstraint('uid', name=op.f('uq_issued_document_uid'))
+    )
+    with op.batch_alter_table('issued_document', schema=None) as batch_op:
+        batch_op.create_index('uq_issued_document_prefix_year_number', ['prefix', 'year', 'number'], unique=True)
+
 
 def downgrade() -> None:
+    op.drop_table('issued_document')
     with op.batch_alter_table('title', schema=None) as batch_op:
         batch_op.drop_index('ix_title_park_id')
         batch_op.drop_index('ix_title_enterprise_id')
