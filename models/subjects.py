@@ -170,4 +170,4 @@ def park_rows(session: Session) -> list[tuple]:
 
 
 def park_name_index(session: Session) -> dict[str, int]:
-    return {n: i for i, n in session.execute(select(Park.name, Park.id).where(Park.deleted_at.is_(None)))}
+    return {name: pid for name, pid in session.execute(select(Park.name, Park.id).where(Park.deleted_at.is_(None)))}
