@@ -156,6 +156,8 @@ class Field:
 def _parse_industry(raw: Any) -> str:
     text = clean_text(raw)
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        if isinstance(raw, float) and not raw.is_integer():
+            raise ValidationError(f"「{raw}」不是 GB/T 4754-2017 的行业大类代码。")
         text = f"{int(raw):02d}"
     code = text.split(" ")[0]
     if code.isdigit() and len(code) == 1:

@@ -106,7 +106,8 @@ def credit_code_check_ok(code: str) -> bool:
 # --------------------------------------------------------------------------- phone
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^(0\d{2,3})-?(\d{7,8})(?:-(\d{1,6}))?$")
+# Area codes: 010 and 02x have three digits (023 is Chongqing), all others four.
+_LANDLINE = re.compile(r"^(0[12]\d|0[3-9]\d{2})-?(\d{7,8})(?:-(\d{1,6}))?$")
 
 
 def validate_phone(raw: object) -> str:
@@ -114,15 +115,20 @@ def validate_phone(raw: object) -> str:
 
     A Chongqing landline typed without the area code (8 digits) gets 023- put in front.
     """
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)  # a number cell from Excel: 13800138000.0
     text = to_halfwidth(clean_text(raw))
     text = text.replace(" ", "").replace("—", "-").replace("－", "-").replace("(", "").replace(")", "-")
     text = text.replace("（", "").replace("）", "-")
-    if text.startswith("+86"):
-        text = text[3:].lstrip("-")
+    text = re.sub(r"(?:转|分机|ext\.?|EXT\.?|x)(\d{1,6})$", r"-\1", text)  # 023-67891234转801
+    if text.startswith("+86") or text.startswith("0086"):
+        text = text[3 if text.startswith("+") else 4:].lstrip("-")
+        if text[:1].isdigit() and text[:1] not in "01":
+            text = "0" + text  # +86 23 6789 1234: the area code without its leading 0
     if not text:
         raise ValidationError("请填写联系电话。")
-    if _MOBILE.match(text):
-        return text
+    if _MOBILE.match(text.replace("-", "")):  # 13800138000, 138-0013-8000
+        return text.replace("-", "")
     if re.fullmatch(r"\d{8}", text):
         return f"023-{text}"
     m = _LANDLINE.match(text)
@@ -153,12 +159,13 @@ def parse_date(raw: object) -> dt.date:
         if 1 <= raw < 2958466:
             return EXCEL_EPOCH + dt.timedelta(days=int(raw))
         raise ValidationError(f"「{raw}」不是有效的日期。")
-    text = to_halfwidth(clean_text(raw)).replace(" ", "")
+    text = to_halfwidth(clean_text(raw))
     if not text:
         raise ValidationError("请填写日期。")
     if re.fullmatch(r"\d{5}(\.0+)?", text):  # an Excel serial that arrived as text
         return parse_date(int(float(text)))
-    text = re.sub(r"[T ]?\d{1,2}:\d{2}(:\d{2})?$", "", text)
+    # a time of day after the date (2024-05-06 9:30, 2024-05-06T09:30:00, 2024年5月6日9:30)
+    text = re.sub(r"(?:T| |(?<=日))\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$", "", text).replace(" ", "")
     for pat in _DATE_PATTERNS:
         m = pat.match(text)
         if m:
@@ -183,10 +190,11 @@ def validate_date(raw: object, *, not_after_today: bool = False, earliest: dt.da
 
 def validate_district(raw: object) -> str:
     """A district or county of Chongqing, by GB/T 2260 code or by name; returns the code."""
-    text = to_halfwidth(clean_text(raw)).replace(" ", "")
+    spaced = to_halfwidth(clean_text(raw))
+    text = spaced.replace(" ", "")
     if not text:
         raise ValidationError("请选择区县。")
-    code = text.split(" ")[0]
+    code = spaced.split(" ")[0]  # the code alone, or a list label such as "500112 渝北区"
     if district_by_code(code):
         return code
     d = district_by_name(text)
@@ -223,9 +231,9 @@ def parse_int(raw: object, *, minimum: int | None = None, maximum: int | None = 
         value = int(raw)
     else:
         text = to_halfwidth(clean_text(raw)).replace(",", "").replace("人", "").strip()
-        if not re.fullmatch(r"[+-]?\d+(\.0+)?", text):
+        if not re.fullmatch(r"[+-]?\d{1,18}(\.0+)?", text):
             raise ValidationError(f"「{raw}」不是整数。")
-        value = int(float(text))
+        value = int(text.split(".")[0])
     if minimum is not None and value < minimum:
         raise ValidationError(f"不能小于 {minimum}。")
     if maximum is not None and value > maximum:
