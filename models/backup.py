@@ -84,11 +84,14 @@ def prune(backups_dir: Path, *, keep: int = KEEP, reason: str | None = None) -> 
 def restore_backup(backup: Path, db_path: Path) -> None:
     """Replace the database file with a backup. The caller closes every connection first and
     takes a backup of the current state (reason "restore") so the restore itself can be undone."""
-    check = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
     try:
-        ok = check.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        check.close()
+        check = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+        try:
+            ok = check.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            check.close()
+    except sqlite3.DatabaseError as exc:  # not a database at all, or unreadable
+        ok = str(exc)
     if ok != "ok":
         raise ValueError(f"备份文件 {backup.name} 已损坏（{ok}），未恢复。请选择其他备份。")
     tmp = db_path.with_suffix(".restore.part")

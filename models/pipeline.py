@@ -203,6 +203,18 @@ def start_new_year(session: Session, from_year: int, *, user: str = "") -> list[
         )
         if exists:
             continue
+        # the subject already has a live application for this title next year: no second one
+        subject_col = Application.enterprise_id if old.enterprise_id is not None else Application.park_id
+        already = session.scalar(
+            select(func.count()).select_from(Application).where(
+                Application.year == from_year + 1,
+                Application.title_kind == old.title_kind,
+                subject_col == (old.enterprise_id if old.enterprise_id is not None else old.park_id),
+                Application.deleted_at.is_(None),
+            )
+        )
+        if already:
+            continue
         new = create_application(
             session, year=from_year + 1, title_kind=old.title_kind, enterprise=old.enterprise,
             park=old.park, stage=old.stage, user=user, reason=f"由{from_year}年度结转",

@@ -80,10 +80,13 @@ def soft_delete(session: Session, table: str, record_id: int) -> Any:
     if obj is None or obj.deleted_at is not None:
         raise ValueError("记录不存在或已删除。")
     stamp = now()
-    obj.deleted_at = stamp
     for child in _children(session, table, record_id):
         if child.deleted_at is None:
             child.deleted_at = stamp
+    # children first, in their own flush: the record's own audit entry is then the newest, so
+    # undo (last_deletion) brings back the record with its children, not one child alone
+    session.flush()
+    obj.deleted_at = stamp
     session.flush()
     return obj
 

@@ -1,0 +1,60 @@
+"""Alembic migrations: the program's list of revisions equals the chain in versions/, and an
+old database is upgraded on start."""
+from __future__ import annotations
+
+import sqlite3
+
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import select
+
+from models.db import DB_NAME, Database, read_revision
+from models.entities import Enterprise
+from models.migrations import HEAD, HERE, REVISIONS
+
+
+def script_dir() -> ScriptDirectory:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(HERE))
+    return ScriptDirectory.from_config(cfg)
+
+
+def test_revisions_match_the_alembic_chain():
+    sd = script_dir()
+    assert sd.get_heads() == [HEAD]
+    chain = [r.revision for r in sd.walk_revisions("base", "heads")][::-1]  # oldest first
+    assert tuple(chain) == REVISIONS
+    assert sd.get_revision(REVISIONS[0]).down_revision is None
+    for older, newer in zip(REVISIONS, REVISIONS[1:]):
+        assert sd.get_revision(newer).down_revision == older
+
+
+def test_upgrade_from_the_first_revision_keeps_data(data_dir):
+    """A database left at the first revision (as the first release wrote it) opens, is upgraded
+    to the head, and keeps its rows."""
+    from alembic import command
+
+    path = data_dir / DB_NAME
+    cfg = Config()
+    cfg.set_main_option("script_location", str(HERE))
+    cfg.set_main_option("sqlalchemy.url", f"sqlite:///{path}")
+    command.upgrade(cfg, REVISIONS[0])
+    con = sqlite3.connect(path)
+    con.execute(
+        "INSERT INTO enterprise (uid, name, credit_code, credit_code_override, district_code, address,"
+        " industry_code, main_products, legal_rep, contact, phone, above_scale, notes, created_at, updated_at)"
+        " VALUES ('u1', '重庆甲公司', '9150000020286320X6', '', '500112', '', '36', '', '', '', '', 1, '',"
+        " '2024-01-01 00:00:00', '2024-01-01 00:00:00')"
+    )
+    con.commit()
+    con.close()
+    assert read_revision(path) == REVISIONS[0]
+    database = Database.open(data_dir, user="测试员")
+    try:
+        assert read_revision(path) == HEAD
+        assert database.migrated_from == (REVISIONS[0] if REVISIONS[0] != HEAD else None)
+        with database.uow() as uow:
+            e = uow.session.scalars(select(Enterprise)).one()
+            assert (e.name, e.credit_code, e.above_scale) == ("重庆甲公司", "9150000020286320X6", True)
+    finally:
+        database.close()
