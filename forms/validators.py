@@ -156,6 +156,9 @@ def parse_date(raw: object) -> dt.date:
     if isinstance(raw, dt.date):
         return raw
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        if 1900 <= raw <= 2100 and float(raw).is_integer():
+            # Excel day 2024 would be 1905-07-16: far likelier a year typed into a number cell
+            raise ValidationError(f"「{int(raw)}」像是年份，请填写完整日期，如 {int(raw)}-05-06。")
         if 1 <= raw < 2958466:
             return EXCEL_EPOCH + dt.timedelta(days=int(raw))
         raise ValidationError(f"「{raw}」不是有效的日期。")
@@ -198,6 +201,8 @@ def validate_district(raw: object) -> str:
     if district_by_code(code):
         return code
     d = district_by_name(text)
+    if d is None and text.startswith("重庆") and not text.startswith("重庆市"):
+        d = district_by_name(text[2:])  # 重庆渝北区
     if d:
         return d.code
     if re.fullmatch(r"\d{6}", text):

@@ -6,7 +6,6 @@ program holds open, or one written by a newer program, with a message a clerk ca
 from __future__ import annotations
 
 import getpass
-import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -203,8 +202,6 @@ class Database:
     def close(self) -> None:
         self.engine.dispose()
         if self.lock is not None and self.lock.is_locked:
+            # the lock file stays: deleting it would open a window in which two copies both
+            # believe they hold the lock
             self.lock.release()
-            try:
-                os.unlink(self.lock.lock_file)
-            except OSError:
-                pass

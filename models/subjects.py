@@ -101,6 +101,13 @@ def restore(session: Session, table: str, record_id: int) -> Any:
             raise RestoreConflict(
                 f"无法恢复「{obj.name}」：统一社会信用代码 {obj.credit_code} 已被「{dup.name}」使用。"
             )
+    if table in ("application", "title"):
+        parent = obj.enterprise if obj.enterprise_id is not None else obj.park
+        if parent is not None and parent.deleted_at is not None:
+            kind = "企业" if obj.enterprise_id is not None else "园区"
+            raise RestoreConflict(
+                f"所属{kind}「{parent.name}」已被删除，请先恢复该{kind}（其下的申报和称号会一并恢复）。"
+            )
     stamp = obj.deleted_at
     obj.deleted_at = None
     for child in _children(session, table, record_id):

@@ -283,3 +283,25 @@ def test_duplicate_code_names_the_existing_enterprise(s):
     assert exc.value.existing_name == "重庆瑞恒汽车零部件有限公司"
     # saving the record itself with its own code is no duplicate
     assert subjects.save_enterprise(s, {"credit_code": CODE_A, "phone": "67891234"}, record=e) is e
+
+
+def test_restoring_an_application_of_a_deleted_enterprise_is_refused(db):
+    """Undo must not bring back an application whose enterprise stays deleted."""
+    import pytest
+
+    from models import subjects
+    from models.entities import Enterprise
+    from models.pipeline import create_application
+    from models.stages import TitleKind
+
+    with db.uow() as uow:
+        s = uow.session
+        e = Enterprise(name="重庆被删企业有限公司", credit_code="91500112MA5U7AMQ8X", district_code="500112")
+        s.add(e)
+        s.flush()
+        app = create_application(s, year=2026, title_kind=TitleKind.CITY_FACTORY, enterprise=e)
+        s.flush()
+        subjects.soft_delete(s, "application", app.id)
+        subjects.soft_delete(s, "enterprise", e.id)
+        with pytest.raises(subjects.RestoreConflict, match="重庆被删企业有限公司"):
+            subjects.restore(s, "application", app.id)

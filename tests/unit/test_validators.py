@@ -220,3 +220,18 @@ def test_decimal_rejects(raw):
 def test_decimal_minimum():
     with pytest.raises(ValidationError, match="不能小于 0"):
         parse_decimal("-0.5", minimum=Decimal(0))
+
+
+def test_year_in_a_number_cell_is_not_taken_for_an_excel_serial():
+    import pytest
+
+    from forms.validators import ValidationError, parse_date
+
+    with pytest.raises(ValidationError, match="像是年份"):
+        parse_date(2024)
+
+
+def test_district_with_chongqing_prefix_without_shi():
+    from forms.validators import validate_district
+
+    assert validate_district("重庆渝北区") == "500112"
