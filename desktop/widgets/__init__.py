@@ -1,0 +1,1 @@
+"""Reusable widgets: the form built from field definitions."""
