@@ -18,6 +18,9 @@ import unicodedata
 
 MAX_PATH = 240  #: full path limit we keep under (Windows' MAX_PATH is 260 including the drive)
 MAX_COMPONENT = 120  #: one file or folder name (NTFS allows 255; we leave room for the path)
+#: one name in UTF-8 bytes: Linux and macOS file systems allow 255 bytes (85 Chinese characters),
+#: and the package is also written and checked there (CI, a colleague's Mac)
+MAX_COMPONENT_BYTES = 240
 
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {
@@ -45,23 +48,27 @@ def _split_ext(name: str) -> tuple[str, str]:
     return name, ""
 
 
-def _cut(text: str, units: int) -> str:
-    """The longest prefix of ``text`` of at most ``units`` UTF-16 code units."""
+def _cut(text: str, units: int, max_bytes: int = MAX_COMPONENT_BYTES) -> str:
+    """The longest prefix of ``text`` of at most ``units`` UTF-16 code units and ``max_bytes``
+    UTF-8 bytes."""
     out = []
-    n = 0
+    n = b = 0
     for ch in text:
         w = 2 if ord(ch) > 0xFFFF else 1
-        if n + w > units:
+        nb = len(ch.encode("utf-8"))
+        if n + w > units or b + nb > max_bytes:
             break
         out.append(ch)
         n += w
+        b += nb
     return "".join(out)
 
 
 def shorten(name: str, max_len: int, *, original: str | None = None) -> str:
-    """``name`` cut to ``max_len`` UTF-16 units, keeping its extension: start + ``~`` + 6 hex of
-    the SHA-1 of ``original`` (default: ``name``) + extension. Unchanged when it already fits."""
-    if utf16_len(name) <= max_len:
+    """``name`` cut to ``max_len`` UTF-16 units (and :data:`MAX_COMPONENT_BYTES` UTF-8 bytes),
+    keeping its extension: start + ``~`` + 6 hex of the SHA-1 of ``original`` (default: ``name``)
+    + extension. Unchanged when it already fits."""
+    if utf16_len(name) <= max_len and len(name.encode("utf-8")) <= MAX_COMPONENT_BYTES:
         return name
     stem, ext = _split_ext(name)
     digest = hashlib.sha1((original if original is not None else name).encode("utf-8")).hexdigest()[:_HASH_LEN]
@@ -69,7 +76,7 @@ def shorten(name: str, max_len: int, *, original: str | None = None) -> str:
     room = max_len - utf16_len(tail)
     if room < 1:  # absurdly small budget: keep the hash only
         return _cut(f"{digest}{ext}", max_len) or digest[: max(1, max_len)]
-    head = _cut(stem, room).rstrip(" .")
+    head = _cut(stem, room, MAX_COMPONENT_BYTES - len(tail.encode("utf-8"))).rstrip(" .")
     return f"{head}{tail}"
 
 
@@ -111,7 +118,7 @@ def fit_name(name: str, prefix_len: int, *, max_path: int = MAX_PATH) -> str:
             f"输出文件夹的路径太长（{prefix_len}个字符），包内文件的完整路径无法控制在{max_path}个字符以内。"
             "请选择路径较短的文件夹（例如 D:\\推荐材料）后重试。"
         )
-    return shorten(name, room) if utf16_len(name) > room else name
+    return shorten(name, room)
 
 
 def unique_name(name: str, taken: set[str]) -> str:

@@ -103,3 +103,9 @@ def test_any_text_becomes_a_windows_safe_name(text):
     assert not out.endswith((".", " "))
     assert not is_reserved(out)
     assert utf16_len(out) <= 120
+    assert len(out.encode("utf-8")) <= 240  # Linux/macOS: 255 bytes a name
+
+
+def test_a_long_chinese_name_fits_a_linux_file_system_too():
+    out = safe_name("很长的说明" * 40 + ".pdf")
+    assert len(out.encode("utf-8")) <= 240 and out.endswith(".pdf")
