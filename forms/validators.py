@@ -24,18 +24,22 @@ class ValidationError(ValueError):
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 
 
+_FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
+
+
+def _halfwidth_char(m: re.Match) -> str:
+    ch = m.group()
+    return " " if ch == "\u3000" else chr(ord(ch) - 0xFEE0)
+
+
 def to_halfwidth(text: str) -> str:
-    """Full-width ASCII (ＡＢＣ１２３) to half-width; leaves Chinese characters alone."""
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if 0xFF01 <= code <= 0xFF5E:
-            out.append(chr(code - 0xFEE0))
-        elif code == 0x3000:
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    """Full-width ASCII (ＡＢＣ１２３) to half-width; leaves Chinese characters alone.
+
+    A regular expression, not a loop over characters: the table search index runs this over
+    every row (20,000 enterprises), and most text has nothing to change."""
+    if _FULLWIDTH.search(text) is None:
+        return text
+    return _FULLWIDTH.sub(_halfwidth_char, text)
 
 
 def clean_text(value: object) -> str:
