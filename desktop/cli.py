@@ -68,3 +68,115 @@ def _demo(args: argparse.Namespace, data_dir: Path) -> int:
         db.close()
     print("已生成演示数据：" + "，".join(f"{k} {v}" for k, v in counts.items()))
     return 0
+
+
+# ---------------------------------------------------------------------------------- packages
+def _export_package_args(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("export-package", help="导出推荐材料包：推荐函、推荐汇总表、各申报的材料和初审意见表、清单（文件夹和 zip）")
+    p.add_argument("--year", type=int, required=True, help="年度，如 2026")
+    p.add_argument("--batch", type=int, default=None, help="推荐批次编号（该年度只有一个批次时可省略）")
+    p.add_argument("--out", type=Path, required=True, help="输出文件夹")
+    p.add_argument("--date", default=None, help="成文日期，如 2026-06-30（默认今天）")
+    p.add_argument("--number", type=int, default=None, help="指定文号序号（默认取下一个未用的序号）")
+    p.add_argument("--overwrite", action="store_true", help="输出文件夹中已有同名材料包时覆盖")
+    p.add_argument("--no-zip", action="store_true", help="只生成文件夹，不生成 zip")
+    p.add_argument("--force", action="store_true", help="批次还有未解决的问题时也导出（问题照样列出）")
+
+
+@command("export-package", _export_package_args)
+def _export_package(args: argparse.Namespace, data_dir: Path) -> int:
+    import datetime as dt
+
+    from exports.batch_data import BatchDataError, find_batch_id, find_blockers, gather_batch
+    from exports.letter import propose_letter, reserve_number
+    from exports.package import PackageError, export_package
+    from models.documents import DocumentNumberError
+
+    day = None
+    if args.date:
+        try:
+            day = dt.date.fromisoformat(args.date)
+        except ValueError:
+            print(f"错误：成文日期“{args.date}”格式不对，请写成 2026-06-30。", file=sys.stderr)
+            return 2
+    db = open_db(data_dir, user=getattr(args, "user", None))
+    if db is None:
+        return 2
+    try:
+        if getattr(args, "demo", False):  # greendesk --demo export-package …: demo data into an empty database
+            from sqlalchemy import func, select
+
+            from models import demo
+            from models.entities import Enterprise
+
+            with db.uow() as uow:
+                empty = not uow.session.scalar(select(func.count()).select_from(Enterprise))
+            if empty:
+                demo.generate(db)
+        with db.uow() as uow:
+            s = uow.session
+            try:
+                batch_id = find_batch_id(s, args.year, args.batch)
+                data = gather_batch(s, batch_id, files_dir=db.files_dir)
+            except BatchDataError as exc:
+                print(f"错误：{exc}", file=sys.stderr)
+                return 2
+            blockers = find_blockers(s, batch_id, data=data, rehash=False)
+            if blockers:
+                print(f"批次「{data.name}」有{len(blockers)}个问题：", file=sys.stderr)
+                for b in blockers:
+                    print(f"  - [申报 {b.application_id or '—'}] {b.message}", file=sys.stderr)
+                if not args.force:
+                    print("未导出。请解决以上问题后重试（或加 --force 仍然导出）。", file=sys.stderr)
+                    return 1
+            last = [-1]
+
+            def progress(done: int, total: int, text: str) -> None:
+                pct = done * 100 // max(total, 1)
+                if pct // 10 != last[0]:
+                    last[0] = pct // 10
+                    print(f"  {pct:3d}% {text}", flush=True)
+
+            try:
+                letter = propose_letter(s, batch_id, date=day, data=data)
+                letter = reserve_number(s, letter, number=args.number)
+                result = export_package(
+                    s, batch_id, args.out, letter=letter, date=day, files_dir=db.files_dir,
+                    data_dir=db.data_dir, ignore_blockers=True, progress=progress,
+                    overwrite=args.overwrite, make_zip=not args.no_zip, data=data,
+                )
+            except (PackageError, DocumentNumberError) as exc:
+                print(f"错误：{exc}", file=sys.stderr)
+                return 1
+            uow.commit()
+    finally:
+        db.close()
+    print(f"已导出材料包：{result.folder}")
+    if result.zip_path:
+        print(f"压缩包：{result.zip_path}")
+    print(f"推荐函文号：{result.doc_number}；{len(data.subjects)}个申报，{len(result.entries)}个文件。")
+    return 0
+
+
+def _verify_package_args(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("verify-package", help="核对材料包（文件夹或 zip）与其清单是否一致")
+    p.add_argument("path", type=Path, help="材料包文件夹或 .zip 文件")
+
+
+@command("verify-package", _verify_package_args)
+def _verify_package(args: argparse.Namespace, data_dir: Path) -> int:
+    from exports.package import PackageError, verify_package
+
+    try:
+        report = verify_package(args.path)
+    except PackageError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    if report.ok:
+        print(report.lines()[0])
+        return 0
+    print(f"材料包“{report.name}”与清单不一致（{len(report.missing)}个缺少，{len(report.changed)}个被改动，"
+          f"{len(report.added)}个多出）：")
+    for line in report.lines():
+        print(f"  {line}")
+    return 1

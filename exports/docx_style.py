@@ -107,14 +107,17 @@ _RPR_ORDER = [
 ]
 
 
+def _sort_children(el, order: list[str]) -> None:
+    rank = {qn(f"w:{t}"): i for i, t in enumerate(order)}
+    children = sorted(el, key=lambda c: rank.get(c.tag, len(rank)))
+    for c in children:
+        el.remove(c)
+    for c in children:
+        el.append(c)
+
+
 def _sort_rpr(rpr) -> None:
-    rank = {qn(f"w:{t}"): i for i, t in enumerate(_RPR_ORDER)}
-    children = list(rpr)
-    children.sort(key=lambda el: rank.get(el.tag, len(rank)))
-    for el in children:
-        rpr.remove(el)
-    for el in children:
-        rpr.append(el)
+    _sort_children(rpr, _RPR_ORDER)
 
 
 def set_a4_official(section) -> None:
@@ -173,13 +176,7 @@ _PPR_ORDER = [
 
 
 def _sort_ppr(ppr) -> None:
-    rank = {qn(f"w:{t}"): i for i, t in enumerate(_PPR_ORDER)}
-    children = list(ppr)
-    children.sort(key=lambda el: rank.get(el.tag, len(rank)))
-    for el in children:
-        ppr.remove(el)
-    for el in children:
-        ppr.append(el)
+    _sort_children(ppr, _PPR_ORDER)
 
 
 def add_bottom_border(paragraph, *, color: str = RED, style: str = "thickThinSmallGap",

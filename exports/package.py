@@ -43,7 +43,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import IO, TYPE_CHECKING, Callable, Iterable, Sequence
 
 from .batch_data import BatchData, Blocker, SubjectData
 from .letter import LetterDraft, write_letter
@@ -595,33 +595,39 @@ def _verify_folder(folder: Path) -> VerifyReport:
             return _verify_folder(subs[0])
         raise PackageError(f"文件夹 {folder} 中没有 {MANIFEST_JSON}，不是材料包（或清单已被删除）。")
     manifest = _read_manifest(mpath.read_bytes(), str(folder))
+    members = ((p.relative_to(folder).as_posix(), lambda p=p: open(p, "rb"))
+               for p in sorted(folder.rglob("*")) if p.is_file() and p != mpath)
+    return _compare(VerifyReport(folder, manifest.get("name", folder.name)), manifest, members)
+
+
+def _compare(report: VerifyReport, manifest: dict,
+             members: Iterable[tuple[str, Callable[[], IO[bytes]]]]) -> VerifyReport:
+    """Fill ``report`` from the package's members — (path inside the package, opener) — against
+    the manifest: every member is read to the end and hashed."""
     expected = {_norm(f["path"]): f for f in manifest["files"]}
-    report = VerifyReport(folder, manifest.get("name", folder.name))
     present: set[str] = set()
-    for p in sorted(folder.rglob("*")):
-        if p.is_dir():
-            continue
-        rel = _norm(p.relative_to(folder).as_posix())
-        if rel == MANIFEST_JSON:
-            continue
+    for rel, open_member in members:
+        rel = _norm(rel)
         present.add(rel)
         want = expected.get(rel)
         if want is None:
             report.added.append(rel)
             continue
         report.checked += 1
-        if p.stat().st_size != want["size"] or _hash_path(p) != want["sha256"]:
+        h = hashlib.sha256()
+        size = 0
+        try:
+            with open_member() as f:
+                for chunk in iter(lambda: f.read(CHUNK), b""):
+                    h.update(chunk)
+                    size += len(chunk)
+        except (zipfile.BadZipFile, OSError, EOFError):  # a zip member's CRC mismatch, a damaged entry
+            report.changed.append(rel)
+            continue
+        if size != want["size"] or h.hexdigest() != want["sha256"]:
             report.changed.append(rel)
     report.missing = sorted(set(expected) - present)
     return report
-
-
-def _hash_path(p: Path) -> str:
-    h = hashlib.sha256()
-    with open(p, "rb") as f:
-        for chunk in iter(lambda: f.read(CHUNK), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _verify_zip(zpath: Path) -> VerifyReport:
@@ -641,30 +647,7 @@ def _verify_zip(zpath: Path) -> VerifyReport:
             manifest = _read_manifest(zf.read(mname), zpath.name)
         except zipfile.BadZipFile as exc:
             raise PackageError(f"{zpath.name} 中的 {MANIFEST_JSON} 已损坏（{exc}）。") from exc
-        expected = {_norm(f["path"]): f for f in manifest["files"]}
         report = VerifyReport(zpath, manifest.get("name", next(iter(roots), zpath.stem)))
-        present: set[str] = set()
-        for info in infos:
-            if info.filename == mname:
-                continue
-            rel = _norm(info.filename[len(prefix):] if info.filename.startswith(prefix) else info.filename)
-            present.add(rel)
-            want = expected.get(rel)
-            if want is None:
-                report.added.append(rel)
-                continue
-            report.checked += 1
-            h = hashlib.sha256()
-            size = 0
-            try:
-                with zf.open(info) as f:
-                    for chunk in iter(lambda: f.read(CHUNK), b""):
-                        h.update(chunk)
-                        size += len(chunk)
-            except (zipfile.BadZipFile, OSError, EOFError):  # CRC mismatch or damaged entry
-                report.changed.append(rel)
-                continue
-            if size != want["size"] or h.hexdigest() != want["sha256"]:
-                report.changed.append(rel)
-        report.missing = sorted(set(expected) - present)
-    return report
+        members = ((i.filename[len(prefix):] if i.filename.startswith(prefix) else i.filename,
+                    lambda i=i: zf.open(i)) for i in infos if i.filename != mname)
+        return _compare(report, manifest, members)
