@@ -6,9 +6,8 @@ enterprise already has is refused, with a button that opens that enterprise.
 """
 from __future__ import annotations
 
-from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,7 +29,7 @@ from models import subjects
 from models.entities import Application, Enterprise, Park
 
 from ..table_model import Column, RowsModel
-from ..widgets.form_widget import FormWidget, ERROR_COLOUR
+from ..widgets.form_widget import ERROR_COLOUR, FormWidget
 
 KINDS: dict[str, tuple[FormSchema, type, str]] = {
     "enterprise": (ENTERPRISE, Enterprise, "企业"),
@@ -248,4 +247,4 @@ class RecordEditor(QDialog):
         super().done(result)
 
 
-__all__ = ["RecordEditor", "Qt"]
+__all__ = ["RecordEditor"]

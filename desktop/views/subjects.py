@@ -143,8 +143,20 @@ class _SubjectsView(QWidget):
         return super().eventFilter(obj, event)
 
     # ------------------------------------------------------------------ what differs per kind
+    #: the fields of the row tuples (models.subjects.ENTERPRISE_COLUMNS / PARK_COLUMNS)
+    ROW_FIELDS: Sequence[str] = ()
+    #: the columns shown: (header, row field, display, width, searchable)
+    COLUMNS: Sequence[tuple[str, str, Callable[[Any], str] | None, int, bool]] = ()
+    #: row fields shown right-aligned
+    NUMERIC: Sequence[str] = ()
+
     def columns(self) -> list[Column]:
-        raise NotImplementedError
+        pos = {name: i for i, name in enumerate(self.ROW_FIELDS)}
+        return [
+            Column(self.tr(h), pos[key], display=disp, width=w, searchable=searchable,
+                   align_right=key in self.NUMERIC)
+            for h, key, disp, w, searchable in self.COLUMNS
+        ]
 
     def load_rows(self, session) -> list[tuple]:
         raise NotImplementedError
@@ -256,7 +268,20 @@ class _SubjectsView(QWidget):
 
     # ------------------------------------------------------------------ deleting
     def _dependants(self, session, record_id: int) -> str:
-        return ""
+        """What goes with the record when it is deleted (and comes back with undo)."""
+        fk = f"{self.kind}_id"
+        apps = session.scalar(select(func.count()).select_from(Application).where(
+            getattr(Application, fk) == record_id, Application.deleted_at.is_(None))) or 0
+        titles = session.scalar(select(func.count()).select_from(Title).where(
+            getattr(Title, fk) == record_id, Title.deleted_at.is_(None))) or 0
+        parts = []
+        if apps:
+            parts.append(f"{apps}条申报记录")
+        if titles:
+            parts.append(f"{titles}项称号")
+        if not parts:
+            return ""
+        return "\n其" + "和".join(parts) + "将一并隐藏，撤销删除时一并恢复。"
 
     def delete_selected(self) -> bool:
         record_id = self.selected_id()
@@ -330,9 +355,8 @@ class EnterprisesView(_SubjectsView):
     noun = "企业"
     unit = "家"
     model_cls = Enterprise
-
-    # positions in models.subjects.ENTERPRISE_COLUMNS
-    COLUMNS: Sequence[tuple[str, str, Callable[[Any], str] | None, int, bool]] = (
+    ROW_FIELDS = subjects.ENTERPRISE_COLUMNS
+    COLUMNS = (
         # header, row field, display, width, searchable
         ("企业名称", "name", None, 260, True),
         ("统一社会信用代码", "credit_code", None, 170, True),
@@ -346,22 +370,8 @@ class EnterprisesView(_SubjectsView):
         ("更新时间", "updated_at", _stamp, 130, False),
     )
 
-    def columns(self) -> list[Column]:
-        pos = {name: i for i, name in enumerate(subjects.ENTERPRISE_COLUMNS)}
-        return [
-            Column(self.tr(h), pos[key], display=disp, width=w, searchable=searchable)
-            for h, key, disp, w, searchable in self.COLUMNS
-        ]
-
     def load_rows(self, session) -> list[tuple]:
         return subjects.enterprise_rows(session)
-
-    def _dependants(self, session, record_id: int) -> str:
-        apps = session.scalar(select(func.count()).select_from(Application).where(
-            Application.enterprise_id == record_id, Application.deleted_at.is_(None)))
-        titles = session.scalar(select(func.count()).select_from(Title).where(
-            Title.enterprise_id == record_id, Title.deleted_at.is_(None)))
-        return _dependants_text(apps or 0, titles or 0)
 
 
 class ParksView(_SubjectsView):
@@ -371,8 +381,8 @@ class ParksView(_SubjectsView):
     noun = "园区"
     unit = "个"
     model_cls = Park
-
-    COLUMNS: Sequence[tuple[str, str, Callable[[Any], str] | None, int, bool]] = (
+    ROW_FIELDS = subjects.PARK_COLUMNS
+    COLUMNS = (
         ("园区名称", "name", None, 260, True),
         ("园区类型", "park_type", None, 130, True),
         ("批准层级", "approval_level", None, 80, True),
@@ -381,37 +391,15 @@ class ParksView(_SubjectsView):
         ("专职人员", "green_staff_count", _count, 80, False),
         ("更新时间", "updated_at", _stamp, 130, False),
     )
-
-    def columns(self) -> list[Column]:
-        pos = {name: i for i, name in enumerate(subjects.PARK_COLUMNS)}
-        return [
-            Column(self.tr(h), pos[key], display=disp, width=w, searchable=searchable,
-                   align_right=key == "green_staff_count")
-            for h, key, disp, w, searchable in self.COLUMNS
-        ]
+    NUMERIC = ("green_staff_count",)
 
     def load_rows(self, session) -> list[tuple]:
         return subjects.park_rows(session)
 
     def _dependants(self, session, record_id: int) -> str:
-        apps = session.scalar(select(func.count()).select_from(Application).where(
-            Application.park_id == record_id, Application.deleted_at.is_(None)))
-        titles = session.scalar(select(func.count()).select_from(Title).where(
-            Title.park_id == record_id, Title.deleted_at.is_(None)))
+        text = super()._dependants(session, record_id)
         ents = session.scalar(select(func.count()).select_from(Enterprise).where(
             Enterprise.park_id == record_id, Enterprise.deleted_at.is_(None)))
-        text = _dependants_text(apps or 0, titles or 0)
         if ents:
-            text += f"\n园区内的 {ents} 家企业仍保留“所在园区”为此园区。"
+            text += f"\n园区内的{ents}家企业仍保留“所在园区”为此园区。"
         return text
-
-
-def _dependants_text(apps: int, titles: int) -> str:
-    parts = []
-    if apps:
-        parts.append(f"{apps} 条申报记录")
-    if titles:
-        parts.append(f"{titles} 项称号")
-    if not parts:
-        return ""
-    return "\n其" + "和".join(parts) + "将一并隐藏，撤销删除时一并恢复。"

@@ -230,12 +230,15 @@ def test_delete_asks_naming_the_record_then_removes_the_row(qtbot, view, demo_ct
 def test_undo_brings_the_deleted_enterprise_back(qtbot, view, demo_ctx, monkeypatch):
     with demo_ctx.db.uow() as uow:
         eid = uow.session.scalar(select(Application.enterprise_id).where(Application.enterprise_id.is_not(None)))
-        apps = uow.session.scalar(select(func.count()).select_from(Application).where(Application.enterprise_id == eid))
+        apps = uow.session.scalar(select(func.count()).select_from(Application).where(
+            Application.enterprise_id == eid, Application.deleted_at.is_(None)))
     view.select_id(eid)
     name = view.selected_name()
-    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
     assert view.delete_selected()
     assert name not in column(view, NAME)
+    assert f"其{apps}条申报记录" in asked[0] and "撤销删除时一并恢复" in asked[0]
 
     with demo_ctx.db.uow() as uow:  # what 编辑→撤销删除 does
         entry = subjects.last_deletion(uow.session)
