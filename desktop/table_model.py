@@ -167,8 +167,26 @@ class RowsModel(QAbstractTableModel):
             return ""
         return str(value)
 
+    _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+    _HANDLED = frozenset(int(r) for r in (
+        Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole,
+    )) | {int(Qt.ItemDataRole.UserRole) + 1, int(Qt.ItemDataRole.UserRole) + 2}
+
     def data(self, index: IndexLike, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < self._shown):
+        # Qt asks each visible cell for about ten roles on every repaint: answer the ones we do
+        # not handle before touching anything else
+        if role not in self._HANDLED or not index.isValid():
+            return None
+        if role == self._DISPLAY:
+            r = index.row()
+            if r >= self._shown:
+                return None
+            col = self.columns[index.column()]
+            value = self._rows[self._visible[r]][col.index]
+            if col.display is not None:
+                return col.display(value)
+            return "" if value is None else str(value)
+        if not (0 <= index.row() < self._shown):
             return None
         col = self.columns[index.column()]
         row = self._rows[self._visible[index.row()]]

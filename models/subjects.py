@@ -160,7 +160,7 @@ def enterprise_rows(session: Session) -> list[tuple]:
             Enterprise.industry_code, Park.name, Enterprise.main_products, Enterprise.contact,
             Enterprise.phone, Enterprise.above_scale, Enterprise.updated_at,
         )
-        .outerjoin(Park, Park.id == Enterprise.park_id)
+        .outerjoin(Park, (Park.id == Enterprise.park_id) & Park.deleted_at.is_(None))
         .where(Enterprise.deleted_at.is_(None))
         .order_by(Enterprise.name)
     )
