@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
+from . import demo_review
 from .base import new_uid
 from .db import Database
 from .entities import Application, Batch, Enterprise, OfficeProfile, Park, StageMove, Title, TitleState
@@ -82,8 +83,10 @@ def generate(
     applications: int | None = None,
     seed: int = 20260601,
     current_year: int = 2026,
+    review_files: bool | None = None,
 ) -> dict[str, int]:
-    """Fill an empty database with demo data. Returns the counts written."""
+    """Fill an empty database with demo data. Returns the counts written. ``review_files``:
+    write the materials' small PDFs into the file store (default: only up to 1,000 enterprises)."""
     rng = random.Random(seed)
     n_apps = applications if applications is not None else enterprises
     with db.uow() as uow:
@@ -242,11 +245,15 @@ def generate(
             title_rows[-1]["revocation_cause"] = "（二）"
             title_rows[-1]["revocation_doc"] = f"渝经信节能〔{current_year}〕8号"
             s.execute(insert(Title), title_rows)
+        # the review (初审) records: reports, certificates, indicators, materials (small PDFs)
+        with_files = review_files if review_files is not None else enterprises <= 1000
+        review = demo_review.generate(s, files_dir=db.files_dir if with_files else None,
+                                      current_year=current_year, seed=seed)
         uow.commit()
         return {
             "parks": len(park_rows), "enterprises": len(ent_rows), "applications": len(app_rows),
             "moves": len(move_rows), "titles": len(title_rows),
-        }
+        } | review
 
 
 def main(argv: list[str] | None = None) -> int:
