@@ -357,8 +357,9 @@ def _set_style(p, style_id: str | None) -> None:
     ps.set(qn("w:val"), style_id)
 
 
-def _body_paragraph(document, template_p, text: str, heading_styles: dict[str, str | None]):
-    """A body paragraph; 一、… in 黑体 and （一）… in 楷体_GB2312 up to the first 。."""
+def _body_paragraph(template_p, text: str, heading_styles: dict[str, str | None]):
+    """A body paragraph; 一、… in 黑体 and （一）… in 楷体_GB2312 up to the first 。, with the
+    template's heading style (公文一级标题 / 公文二级标题) when it has one."""
     for pattern, style_name, font in (
         (_HEADING1, "公文一级标题", gb.FONT_HEADING1),
         (_HEADING2, "公文二级标题", gb.FONT_HEADING2),
@@ -367,6 +368,7 @@ def _body_paragraph(document, template_p, text: str, heading_styles: dict[str, s
             head, sep, rest = text.partition("。")
             runs = [(head + sep, font)] + ([(rest, None)] if rest else [])
             p = _clone_paragraph(template_p, text, runs=runs)
+            _set_style(p, heading_styles.get(style_name))
             return p
     return _clone_paragraph(template_p, text)
 
@@ -448,14 +450,8 @@ def write_letter(draft: LetterDraft, path: Path | str, *, template: Path | str |
     body_p = places["正文"]
     new_body = []
     for text in draft.paragraphs:
-        if not text.strip():
-            continue
-        p = _body_paragraph(document, body_p, text.strip(), heading_styles)
-        if _HEADING1.match(text.strip()):
-            _set_style(p, heading_styles["公文一级标题"])
-        elif _HEADING2.match(text.strip()):
-            _set_style(p, heading_styles["公文二级标题"])
-        new_body.append(p)
+        if text.strip():
+            new_body.append(_body_paragraph(body_p, text.strip(), heading_styles))
     fill("正文", new_body)
     att = places.get("附件说明")
     if att is not None:
