@@ -186,7 +186,9 @@ class MainWindow(QMainWindow):
         )
 
     def after_start(self) -> None:
-        """Things to do once the window is on screen: first-run profile."""
+        """Things to do once the window is on screen: load the tab shown (currentChanged does not
+        fire for the tab that is current from the start), first-run profile."""
+        self._on_tab(self.tabs.currentIndex())
         from models.office import get_profile
 
         with self.ctx.db.uow() as uow:
