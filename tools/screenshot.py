@@ -59,6 +59,7 @@ def main(argv: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
 
     from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QMessageBox
 
     from desktop.app import make_app, open_database
     from desktop.main_window import MainWindow
@@ -75,6 +76,11 @@ def main(argv: list[str]) -> int:
             win = MainWindow(db, settings=settings)
             win.resize(*SIZE)
             win.show()
+            # what the program does once the window is on screen (as desktop.app.run_gui); the
+            # demo data has a complete office profile, and no modal may block a script anyway
+            QMessageBox.information = lambda *a, **k: QMessageBox.StandardButton.Ok
+            win.edit_profile = lambda: False
+            win.after_start()
             settle(app)
             written = []
             for i, view in enumerate(win.views):
