@@ -249,14 +249,14 @@ def render(data: SheetData, path: Path, *, reviewer_opinion: str = "", decision:
     pairs = data.subject_rows
     grid = [[pairs[i][0], pairs[i][1], *(pairs[i + 1] if i + 1 < len(pairs) else ("", ""))]
             for i in range(0, len(pairs), 2)]
-    table(grid, [half * 0.38, half * 0.62, half * 0.38, half * 0.62], header=False, label_cols=(0, 2))
+    table(grid, [half * 0.42, half * 0.58, half * 0.42, half * 0.58], header=False, label_cols=(0, 2))
 
     # 二、report and certificates
     heading("二、第三方评价及管理体系认证情况")
     if data.report_rows:
         rr = data.report_rows
         grid = [[rr[i][0], rr[i][1], *(rr[i + 1] if i + 1 < len(rr) else ("", ""))] for i in range(0, len(rr), 2)]
-        table(grid, [half * 0.38, half * 0.62, half * 0.38, half * 0.62], header=False, label_cols=(0, 2))
+        table(grid, [half * 0.42, half * 0.58, half * 0.42, half * 0.58], header=False, label_cols=(0, 2))
     else:
         para("未录入第三方评价报告。")
     if data.certificate_rows:

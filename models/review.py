@@ -64,16 +64,21 @@ OUTCOME_LABELS = {
     Outcome.FAIL: "不符合",
 }
 OUTCOME_RANK = {o: i for i, o in enumerate(Outcome)}
+_RANK_BY_VALUE = {o.value: i for o, i in OUTCOME_RANK.items()}
+_BY_RANK = list(Outcome)
 
 
 def worst_outcome(outcomes: Iterable[Outcome | str]) -> Outcome | None:
-    """The worst of ``outcomes`` (不符合 > 缺少数据 > 需人工判断 > 提醒 > 通过), None when empty."""
-    worst: Outcome | None = None
+    """The worst of ``outcomes`` (不符合 > 缺少数据 > 需人工判断 > 提醒 > 通过), None when empty.
+    Accepts the enum or its stored value ("fail" …); an unknown value raises ValueError."""
+    worst = -1
     for o in outcomes:
-        o = Outcome(o)
-        if worst is None or o.rank > worst.rank:
-            worst = o
-    return worst
+        rank = _RANK_BY_VALUE.get(o.value if isinstance(o, Outcome) else o)
+        if rank is None:
+            raise ValueError(f"未知的检查结果：{o!r}")
+        if rank > worst:
+            worst = rank
+    return _BY_RANK[worst] if worst >= 0 else None
 
 
 # --------------------------------------------------------------------------- enums

@@ -62,6 +62,9 @@ class SubjectFacts:
 
 @dataclass(frozen=True, slots=True)
 class MaterialFacts:
+    """One live material as the checks see it (load_facts leaves ``file_type``, ``page_count``
+    and ``received_on`` empty: no check reads them)."""
+
     id: int
     item_key: str
     original_name: str
@@ -345,9 +348,9 @@ def load_facts(
             integrity = res.state
             if res.state == "ok" and res.mtime_ns is not None and res.mtime_ns != m[9]:
                 refreshed[m[0]][m[1]] = res.mtime_ns
-        materials[m[0]].append(MaterialFacts(
-            m[1], m[2], m[3], m[4], m[5], status=m[6], status_reason=m[7] or "", read_error=m[8] or "",
-            integrity=integrity, declared_name=m[10] or "", declared_credit_code=m[11] or "",
+        materials[m[0]].append(MaterialFacts(  # positional: 20,000 of these in a big run
+            m[1], m[2], m[3], m[4], m[5], "", None, m[6], m[7] or "", m[8] or "", None, integrity, m[10] or "",
+            m[11] or "",
         ))
     for lst in materials.values():
         lst.sort(key=lambda x: x.id)

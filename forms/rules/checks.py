@@ -153,6 +153,14 @@ def _material_finding(state: str, evidence: str) -> Finding | None:
     }.get(state)
 
 
+def _note_material(f: ApplicationFacts, item: str | None, fails: list[str], missing: list[str], ok: list[str]) -> None:
+    """Add a supporting document's state to a check's lists: absent → missing, returned or broken
+    → failed, received or accepted → fine."""
+    if item:
+        state, evidence = material_state(f, item)
+        {"absent": missing, "returned": fails, "broken": fails}.get(state, ok).append(evidence)
+
+
 # --------------------------------------------------------------------------- 第七条 factory items
 
 
@@ -358,9 +366,7 @@ def park_approval(f: ApplicationFacts, p: Mapping[str, Any], as_of: dt.date) -> 
         fails.append(f"批准层级「{s.approval_level}」不是国家或市政府批准")
     else:
         ok.append(f"批准层级：{s.approval_level}")
-    if p.get("item"):
-        state, evidence = material_state(f, p["item"])
-        {"absent": missing, "returned": fails, "broken": fails}.get(state, ok).append(evidence)
+    _note_material(f, p.get("item"), fails, missing, ok)
     return _result(fails, missing, [], [], ok)
 
 
@@ -436,9 +442,7 @@ def park_staff(f: ApplicationFacts, p: Mapping[str, Any], as_of: dt.date) -> Fin
         fails.append(f"绿色发展专职工作人员 {s.green_staff_count} 人，少于 {need} 人")
     else:
         ok.append(f"绿色发展专职工作人员 {s.green_staff_count} 人（不少于 {need} 人）")
-    if p.get("item"):
-        state, evidence = material_state(f, p["item"])
-        {"absent": missing, "returned": fails, "broken": fails}.get(state, ok).append(evidence)
+    _note_material(f, p.get("item"), fails, missing, ok)
     return _result(fails, missing, [], [], ok)
 
 

@@ -8,7 +8,7 @@ error named, so a person looks at it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from models.review import Outcome
@@ -29,9 +29,9 @@ class RuleResult:
     evidence: str
 
     def as_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["outcome"] = self.outcome.value
-        return d
+        """The stored form (models.review.CheckRun.results)."""
+        return {"rule_id": self.rule_id, "article": self.article, "text": self.text, "severity": self.severity,
+                "check": self.check, "outcome": self.outcome.value, "evidence": self.evidence}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "RuleResult":

@@ -10,6 +10,9 @@ materials) in the same run. Target: ratio ≤ 10.
 * ``checks_s``      — every check on every application: bulk reading, one ``stat`` per stored
   file (no hashing: sizes and times are unchanged), evaluation; nothing written;
 * ``ratio``         — checks_s / query_s (the figure with the ≤ 10 target);
+* ``tables_s``, ``ratio_tables`` — one plain query per table the checks read (applications,
+  enterprises, materials, reports, certificates, indicators, titles: about 2.4 times the rows
+  of the baseline), and checks_s against that: the engine's cost over merely reading its data;
 * ``store_s``, ``ratio_store`` — the same run storing the results (one row per application) and
   committing, as the window does.
 
@@ -139,6 +142,20 @@ def bench_checks(quick: bool = False, *, runs: int = 3) -> dict[str, Any]:
                     rows = uow.session.execute(sql).all()
                     assert len(rows) == n_apps * len(ITEMS)
 
+            tables = [text(q) for q in (
+                "SELECT id, year, title_kind, stage, batch_id, enterprise_id, park_id FROM application",
+                "SELECT id, name, credit_code, credit_code_override, district_code, industry_code, park_id FROM enterprise",
+                "SELECT application_id, id, item_key, original_name, sha256, size, status, status_reason, read_error, "
+                "stored_mtime_ns, declared_name, declared_credit_code FROM material",
+                "SELECT * FROM third_party_report", "SELECT * FROM certificate",
+                "SELECT enterprise_id, year, key, value FROM indicator", "SELECT * FROM title",
+            )]
+
+            def query_tables() -> None:
+                with db.uow() as uow:
+                    for q in tables:
+                        uow.session.execute(q).all()
+
             def checks() -> None:
                 with db.uow() as uow:
                     summary, _ = evaluate_applications(uow.session, ids, files_dir=db.files_dir, as_of=AS_OF)
@@ -151,6 +168,7 @@ def bench_checks(quick: bool = False, *, runs: int = 3) -> dict[str, Any]:
             query()  # warm the page cache and SQLAlchemy's statement cache alike
             checks()
             query_s = _median_time(query, max(runs, 5))
+            tables_s = _median_time(query_tables, max(runs, 5))
             checks_s = _median_time(checks, runs)
             store_s = _median_time(checks_and_store, runs)
         finally:
@@ -162,6 +180,8 @@ def bench_checks(quick: bool = False, *, runs: int = 3) -> dict[str, Any]:
         "query_s": round(query_s, 4),
         "checks_s": round(checks_s, 4),
         "ratio": round(checks_s / query_s, 2),
+        "tables_s": round(tables_s, 4),
+        "ratio_tables": round(checks_s / tables_s, 2),
         "store_s": round(store_s, 4),
         "ratio_store": round(store_s / query_s, 2),
         "target_ratio": 10,

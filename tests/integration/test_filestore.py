@@ -92,36 +92,30 @@ def test_corrupt_pdf_is_received_but_marked_unreadable(tmp_path):
     assert info.read_error.startswith("「申报书.pdf」无法作为 PDF 打开")
 
 
-def test_encrypted_pdf_is_received_but_marked_unreadable(tmp_path):
+def encrypted_pdf(path, pages: int, user_password: str):
+    """A PDF of ``pages`` pages encrypted with ``user_password`` (owner password set too)."""
     from pypdf import PdfReader, PdfWriter
 
-    plain = tmp_path / "plain.pdf"
-    plain.write_bytes(make_pdf([["secret"]]))
+    plain = path.with_name("plain-" + path.name)
+    plain.write_bytes(make_pdf([[f"page {i}"] for i in range(pages)]))
     w = PdfWriter()
     for page in PdfReader(plain).pages:
         w.add_page(page)
-    w.encrypt(user_password="1234", owner_password="owner")
-    p = tmp_path / "自评价报告.pdf"
-    with open(p, "wb") as f:
+    w.encrypt(user_password=user_password, owner_password="owner")
+    with open(path, "wb") as f:
         w.write(f)
+    return path
+
+
+def test_encrypted_pdf_is_received_but_marked_unreadable(tmp_path):
+    p = encrypted_pdf(tmp_path / "自评价报告.pdf", 1, "1234")
     info = filestore.inspect_file(p)
     assert info.read_error == "「自评价报告.pdf」是加密的 PDF，需要密码才能打开。请让申报单位提供未加密的文件。"
 
 
 def test_pdf_with_only_an_owner_password_opens(tmp_path):
     """Print-restricted PDFs (empty user password) are common and readable."""
-    from pypdf import PdfReader, PdfWriter
-
-    plain = tmp_path / "plain.pdf"
-    plain.write_bytes(make_pdf([["a"], ["b"]]))
-    w = PdfWriter()
-    for page in PdfReader(plain).pages:
-        w.add_page(page)
-    w.encrypt(user_password="", owner_password="owner")
-    p = tmp_path / "证书.pdf"
-    with open(p, "wb") as f:
-        w.write(f)
-    info = filestore.inspect_file(p)
+    info = filestore.inspect_file(encrypted_pdf(tmp_path / "证书.pdf", 2, ""))
     assert (info.read_error, info.page_count) == ("", 2)
 
 

@@ -43,7 +43,7 @@ def test_upgrading_a_0001_database_keeps_its_data_and_adds_the_registry(data_dir
     from alembic.config import Config
     from sqlalchemy import create_engine
 
-    from models.migrations import HERE
+    from models.migrations import HEAD, HERE
 
     path = data_dir / DB_NAME
     engine = create_engine(f"sqlite:///{path}")
@@ -66,7 +66,7 @@ def test_upgrading_a_0001_database_keeps_its_data_and_adds_the_registry(data_dir
         con = sqlite3.connect(path)
         assert con.execute("SELECT name FROM enterprise").fetchall() == [("重庆老数据有限公司",)]
         assert con.execute("SELECT count(*) FROM evaluator").fetchone()[0] == len(seed_names())
-        assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0002"
+        assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD
         con.close()
     finally:
         db.close()
