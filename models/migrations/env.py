@@ -4,6 +4,7 @@ from alembic import context
 from models.base import Base
 import models.entities  # noqa: F401  (registers the tables)
 import models.review  # noqa: F401  (registers the review tables)
+import models.sync  # noqa: F401  (registers the exchange state table)
 
 config = context.config
 target_metadata = Base.metadata
