@@ -235,3 +235,111 @@ def _check(args: argparse.Namespace, data_dir: Path) -> int:
         print(f"申报{app_id}｜未检查：{reason}")
     print(summary.text())
     return 0
+
+
+# ---------------------------------------------------------------------------------- import
+def _import_args(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "import", help="导入文件：填好的信息采集表（文件或文件夹）、发布的名单（.xlsx/.csv）、交换文件（.gdx）",
+        description="先检查并列出将要做的改动，没有问题才导入；有错误时不做任何改动（退出码 1），"
+                    "需要人工确认时也不做改动（退出码 3）。导入前自动备份数据库。")
+    p.add_argument("file", type=Path, help="要导入的文件或文件夹")
+    p.add_argument("--dry-run", action="store_true", help="只检查并列出将要做的改动，不写入数据库")
+    p.add_argument("--yes", action="store_true", help="名单的列对应或名单内容是推测的，确认按推测导入（待确认的匹配仍不处理）")
+    p.add_argument("--as", dest="kind", choices=["forms", "list", "exchange"], default=None,
+                   help="指定文件类型（默认自动识别）")
+    p.add_argument("--list-kind", choices=["recognition", "revocation", "renaming", "evaluators",
+                                           "evaluators_disqualified", "watchlist"], default=None,
+                   help="名单类型：认定、撤销、更名、评价机构、取消评价资格、失信/事故名单")
+    p.add_argument("--title", default=None,
+                   help="名单对应的称号：city_factory、city_park、national_factory、national_park、supply_chain …")
+    p.add_argument("--year", type=int, default=None, help="名单的认定年度")
+    p.add_argument("--doc", default=None, help="名单的文号，如 渝经信节能〔2026〕12号")
+    p.add_argument("--date", default=None, help="认定或撤销日期，如 2026-12-15")
+    p.add_argument("--keep", choices=["local", "incoming"], default=None,
+                   help="交换文件有冲突时：local 保留本机，incoming 用导入的")
+    p.add_argument("--errors-xlsx", type=Path, default=None, help="把发现的问题另存为 Excel 文件")
+
+
+@command("import", _import_args)
+def _import(args: argparse.Namespace, data_dir: Path) -> int:
+    from exports.importers import EXIT_USAGE, import_path
+
+    spec = None
+    list_options = (args.list_kind, args.title, args.year, args.doc, args.date)
+    if any(v is not None for v in list_options):
+        spec = _list_spec(args)
+        if spec is None:
+            return EXIT_USAGE
+    db = open_db(data_dir, getattr(args, "user", None))
+    if db is None:
+        return EXIT_USAGE
+    try:
+        report = import_path(db, args.file, dry_run=args.dry_run, yes=args.yes, kind=args.kind, spec=spec,
+                             keep=args.keep)
+    finally:
+        db.close()
+    print(report.text())
+    if args.errors_xlsx and report.issues:
+        from exports.importers.forms_in import export_issues
+
+        export_issues(report.issues, args.errors_xlsx)
+        print(f"问题清单已保存：{args.errors_xlsx}")
+    return report.exit_code
+
+
+def _list_spec(args: argparse.Namespace):
+    """The list details given on the command line, over what the file's title suggests."""
+    import datetime as dt
+
+    from exports.lists import guess_spec, read_list
+    from exports.importers import FileRejected
+    from models.stages import TitleKind
+
+    try:
+        spec, _ = guess_spec(read_list(args.file))
+    except FileRejected:
+        from exports.lists import ListSpec
+
+        spec = ListSpec()
+    if args.list_kind:
+        spec.action = args.list_kind
+    if args.title:
+        try:
+            spec.title_kind = TitleKind(args.title)
+        except ValueError:
+            print(f"错误：--title 只能是 {'、'.join(t.value for t in TitleKind)}", file=sys.stderr)
+            return None
+    if args.year:
+        spec.year = args.year
+    if args.doc:
+        spec.doc_number = args.doc
+    if args.date:
+        try:
+            spec.date = dt.date.fromisoformat(args.date)
+        except ValueError:
+            print(f"错误：--date “{args.date}”格式不对，请写成 2026-12-15。", file=sys.stderr)
+            return None
+    return spec
+
+
+# ---------------------------------------------------------------------------------- new year
+def _new_year_args(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("new-year", help="开始新年度：把某年度未完成的申报结转到下一年度（已认定/未通过的留在原年度）")
+    p.add_argument("--from", dest="from_year", type=int, required=True, help="结转的年度，如 2026（结转到 2027）")
+
+
+@command("new-year", _new_year_args)
+def _new_year(args: argparse.Namespace, data_dir: Path) -> int:
+    from exports.importers import start_new_year
+
+    db = open_db(data_dir, getattr(args, "user", None))
+    if db is None:
+        return 2
+    try:
+        n, backup = start_new_year(db, args.from_year)
+    finally:
+        db.close()
+    print(f"已把 {args.from_year} 年度未完成的申报 {n} 件结转到 {args.from_year + 1} 年度。"
+          f"结转前的数据已备份：{backup}")
+    return 0
