@@ -60,7 +60,10 @@ def detect(path: Path | str) -> str:
         return "list"
     from .forms_in import find_header
 
-    _, cols, _ = find_header(ff.grid, ff.schema)
+    hr, cols, _ = find_header(ff.grid, ff.schema)
+    header = [str(v).strip() for v in (ff.grid.rows[hr] if hr >= 0 else []) if v is not None]
+    if "序号" in header:  # published lists number their rows; the forms do not
+        return "list"
     return "forms" if len(cols) >= 4 else "list"
 
 

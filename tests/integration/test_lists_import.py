@@ -281,6 +281,23 @@ def test_evaluator_and_dishonesty_lists(db, tmp_path):
             ("重庆失信甲有限公司", A, "严重失信主体名单", dt.date(2026, 3, 1), "拒不履行法定义务")
 
 
+def test_a_numbered_table_is_a_list_not_a_form(tmp_path):
+    """A hand-made table with the form's columns is a form; one that numbers its rows (序号) is a
+    published list."""
+    import openpyxl
+
+    from exports.importers import detect
+
+    for name, head in (("表.xlsx", ["企业名称", "统一社会信用代码", "所在区县", "联系人"]),
+                       ("名单.xlsx", ["序号", "企业名称", "统一社会信用代码", "所在区县", "联系人"])):
+        wb = openpyxl.Workbook()
+        wb.active.append(head)
+        wb.active.append(["重庆甲公司", A, "渝北区", "张三"] if name == "表.xlsx" else [1, "重庆甲公司", A, "渝北区", "张三"])
+        wb.save(tmp_path / name)
+    assert detect(tmp_path / "表.xlsx") == "forms"
+    assert detect(tmp_path / "名单.xlsx") == "list"
+
+
 # --------------------------------------------------------------------------- the real national list
 
 

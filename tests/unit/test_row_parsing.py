@@ -254,3 +254,4 @@ def test_row_year_from_batch():
     assert _row_year(spec, {"batch": "3"}) == 2020
     assert _row_year(spec, {"year": "2019年度"}) == 2019
     assert _row_year(spec, {}) == 2020
+
