@@ -45,7 +45,14 @@ def run_import(db: Any, path: Path, *, dry_run: bool, yes: bool, kind: str | Non
     return report
 
 
-def _done_line(report: ImportReport, dry_run: bool) -> None:
+def _finish(report: ImportReport, dry_run: bool, apply: Callable[[], Any], *, result_line: str = "") -> None:
+    """Apply (unless a dry run) and say what happened."""
+    if not dry_run:
+        result = apply()
+        report.applied = True
+        report.backup = result.backup
+        if result_line:
+            report.lines.append(result_line + result.summary())
     if dry_run:
         report.lines.append("（试运行：未做任何改动。去掉 --dry-run 即可导入。）")
     elif report.applied:
@@ -86,11 +93,7 @@ def _forms(db: Any, path: Path, report: ImportReport, *, dry_run: bool, yes: boo
         report.exit_code = EXIT_REJECTED
         report.lines.append("有错误，未导入任何数据。请改正后重新导入。")
         return
-    if not dry_run:
-        result = apply_forms(db, preview, progress=progress, should_stop=should_stop)
-        report.applied = True
-        report.backup = result.backup
-    _done_line(report, dry_run)
+    _finish(report, dry_run, lambda: apply_forms(db, preview, progress=progress, should_stop=should_stop))
 
 
 def _list(db: Any, path: Path, report: ImportReport, *, dry_run: bool, yes: bool, spec: Any, keep: Any,
@@ -134,11 +137,7 @@ def _list(db: Any, path: Path, report: ImportReport, *, dry_run: bool, yes: bool
         report.lines.append(f"有 {len(preview.uncertain())} 行名称相近但不完全一致，需人工确认。"
                             "加 --yes 将只导入确定的匹配（待确认的行不处理）。未做任何改动。")
         return
-    if not dry_run:
-        result = apply_list(db, preview, progress=progress, should_stop=should_stop)
-        report.applied = True
-        report.backup = result.backup
-    _done_line(report, dry_run)
+    _finish(report, dry_run, lambda: apply_list(db, preview, progress=progress, should_stop=should_stop))
 
 
 def _col_label(key: str) -> str:
@@ -176,12 +175,8 @@ def _exchange(db: Any, path: Path, report: ImportReport, *, dry_run: bool, yes: 
         report.lines.append("有冲突：两台电脑都改过同一条记录。请在程序中逐条选择，或加 --keep local（保留本机）/"
                             " --keep incoming（用导入的）重新运行。未做任何改动。")
         return
-    if not dry_run:
-        result = apply_exchange(db, preview, default=keep, progress=progress, should_stop=should_stop)
-        report.applied = True
-        report.backup = result.backup
-        report.lines.append(f"合并结果：{result.summary()}")
-    _done_line(report, dry_run)
+    _finish(report, dry_run, lambda: apply_exchange(db, preview, default=keep, progress=progress,
+                                                    should_stop=should_stop), result_line="合并结果：")
 
 
 __all__ = ["run_import", "EXIT_OK"]
