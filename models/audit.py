@@ -18,7 +18,13 @@ from .base import now
 from .entities import TABLE_LABELS, AuditEntry
 
 #: Tables whose changes are logged. stage_move is a history of its own; setting is configuration.
-AUDITED_TABLES = frozenset({"office_profile", "park", "enterprise", "application", "batch", "title"})
+AUDITED_TABLES = frozenset({
+    "office_profile", "park", "enterprise", "application", "batch", "title",
+    # the review's records (issue 3): materials received, reports, certificates, indicators,
+    # evaluators, watch lists, and every person's override of a check result
+    "evaluator", "material", "third_party_report", "certificate", "indicator", "watchlist_entry",
+    "check_override",
+})
 IGNORED_COLUMNS = frozenset({"updated_at", "created_at"})
 
 ACTION_LABELS = {"insert": "新增", "update": "修改", "delete": "删除", "restore": "撤销删除"}
@@ -62,7 +68,8 @@ def _subject_name(session: Session, obj: Any) -> str:
 
 def _label(session: Session, obj: Any) -> str:
     table = obj.__table__.name
-    name = getattr(obj, "name", None) or getattr(obj, "bureau_name", None)
+    name = (getattr(obj, "name", None) or getattr(obj, "bureau_name", None)
+            or getattr(obj, "original_name", None))
     if name is None and table in ("application", "title"):
         kind = obj.title_kind.label if obj.title_kind else ""
         subject = _subject_name(session, obj)

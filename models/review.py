@@ -336,3 +336,8 @@ REVIEW_TABLE_LABELS = {
     "check_run": "初审检查结果",
     "check_override": "人工改判",
 }
+
+# the audit log and its view name these tables in Chinese too
+from .entities import TABLE_LABELS as _TABLE_LABELS  # noqa: E402
+
+_TABLE_LABELS.update(REVIEW_TABLE_LABELS)

@@ -17,14 +17,20 @@ class UnitOfWork:
 
     def __enter__(self) -> "UnitOfWork":
         self.session = self.db.session()
+        self._committed = False
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.session.rollback()
+    def __exit__(self, exc_type, *exc) -> None:
+        # Work not committed is rolled back. After a commit the session is only closed: the
+        # objects keep their loaded values (a rollback would expire them, and reading one after
+        # the block would then fail).
+        if exc_type is not None or not self._committed or self.session.dirty or self.session.new:
+            self.session.rollback()
         self.session.close()
 
     def commit(self) -> None:
         self.session.commit()
+        self._committed = True
 
     def rollback(self) -> None:
         self.session.rollback()

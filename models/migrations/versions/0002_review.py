@@ -232,7 +232,9 @@ def seed_evaluators() -> None:
     )
     op.bulk_insert(table, [
         {
-            "uid": uuid.uuid4().hex, "name": r["name"].strip(), "credit_code": (r.get("credit_code") or "").strip(),
+            # the same uid on every PC, so exchange files recognise the seeded evaluators
+            "uid": uuid.uuid5(uuid.NAMESPACE_URL, "greendesk:evaluator:" + r["name"].strip()).hex,
+            "name": r["name"].strip(), "credit_code": (r.get("credit_code") or "").strip(),
             "list_years": [int(y) for y in (r.get("list_years") or "").split(";") if y.strip()],
             "disqualified_on": None, "disqualified_reason": "", "contact": "", "source": "seed",
             "notes": (r.get("notes") or "").strip(), "created_at": stamp, "updated_at": stamp,
