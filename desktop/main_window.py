@@ -6,6 +6,8 @@ Every view is a QWidget with ``title``, ``refresh()`` and optionally ``focus_sea
 """
 from __future__ import annotations
 
+import importlib
+
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
@@ -15,6 +17,11 @@ from models.db import Database
 from .context import AppContext
 
 APP_TITLE = "绿色制造培育申报管理"
+
+
+#: modules whose ``install_menus(window)`` adds a feature's menu actions (one line per feature)
+MENU_INSTALLERS: list[str] = [
+]
 
 
 def view_classes() -> list[type]:
@@ -78,6 +85,19 @@ class MainWindow(QMainWindow):
         m_view = mb.addMenu("视图(&V)")
         for i, view in enumerate(self.views):
             self._action(m_view, view.title, lambda _=False, i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}")
+
+        # menus of the features: each module's install_menus(window) adds its actions to
+        # window.menus["review" | "submit" | "sync" | "supervise"]
+        self.menus = {
+            "review": mb.addMenu("初审(&R)"),
+            "submit": mb.addMenu("推荐上报(&S)"),
+            "sync": mb.addMenu("导入导出(&I)"),
+        }
+        for name in MENU_INSTALLERS:
+            importlib.import_module(name).install_menus(self)
+        for key, menu in list(self.menus.items()):
+            if menu.isEmpty():
+                mb.removeAction(menu.menuAction())
 
         m_help = mb.addMenu("帮助(&H)")
         self._action(m_help, "关于(&A)", self.about)
