@@ -65,9 +65,11 @@ def open_database(data_dir: Path, *, demo: bool, user: str | None):
         with db.uow() as uow:
             empty = not uow.session.scalar(select(func.count()).select_from(Enterprise))
         if empty:
+            from forms.demo_review_run import prepare_demo_review
             from models import demo as demo_data
 
             demo_data.generate(db)
+            prepare_demo_review(db)  # the current year's batch checked and reviewed, ready to export
     return db
 
 

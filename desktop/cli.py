@@ -61,6 +61,9 @@ def _demo(args: argparse.Namespace, data_dir: Path) -> int:
         return 2
     try:
         counts = demo.generate(db, enterprises=args.enterprises, applications=args.applications, seed=args.seed)
+        from forms.demo_review_run import prepare_demo_review
+
+        counts |= prepare_demo_review(db)
     except ValueError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
@@ -112,7 +115,10 @@ def _export_package(args: argparse.Namespace, data_dir: Path) -> int:
             with db.uow() as uow:
                 empty = not uow.session.scalar(select(func.count()).select_from(Enterprise))
             if empty:
+                from forms.demo_review_run import prepare_demo_review
+
                 demo.generate(db)
+                prepare_demo_review(db)
         with db.uow() as uow:
             s = uow.session
             try:

@@ -119,6 +119,12 @@ def _value(rng: random.Random, ref: float, better: str, good: bool) -> Decimal:
     return Decimal(str(round(value, 3)))
 
 
+def anchor_date(current_year: int = 2026, today: dt.date | None = None) -> dt.date:
+    """The day the demo's review data is dated from: today, but no later than 30 November of the
+    demo's year (the call is over by then). The demo's checks use it as their review date."""
+    return min(today or dt.date.today(), dt.date(current_year, 11, 30))
+
+
 def generate(
     session: Session,
     *,
@@ -131,8 +137,7 @@ def generate(
     ``files_dir`` None: no materials (they are stored files), e.g. for the 20,000-enterprise
     benchmark database."""
     rng = random.Random(seed + 3)
-    today = dt.date.today()
-    anchor = anchor or min(today, dt.date(current_year, 11, 30))
+    anchor = anchor or anchor_date(current_year)
     ev_rows = []
     for name, rel_years, disq_days in DEMO_EVALUATORS:
         ev_rows.append(dict(

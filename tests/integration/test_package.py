@@ -516,10 +516,6 @@ def test_cli_with_an_unknown_year_says_so(db, capsys):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "the demo's 2026 batch is not ready to send yet: its applications have no stored check results "
-    "(so no 初审意见表), several checks fail and two required materials are missing "
-    "(models/demo.py, models/demo_review.py). Remove this marker when the demo batch is reviewed."))
 def test_cli_exports_the_demo_batch(tmp_path, capsys):
     """With --demo data, `export-package --year 2026` produces a package that verifies."""
     from desktop.app import main
