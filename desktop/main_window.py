@@ -21,6 +21,7 @@ APP_TITLE = "绿色制造培育申报管理"
 
 #: modules whose ``install_menus(window)`` adds a feature's menu actions (one line per feature)
 MENU_INSTALLERS: list[str] = [
+    "desktop.sync_ui",
 ]
 
 
@@ -54,6 +55,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status()
         self._restore_geometry()
+        self.setAcceptDrops(True)  # a form, list or exchange file dropped here is imported
 
     # ------------------------------------------------------------------ menus
     def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
@@ -216,6 +218,23 @@ class MainWindow(QMainWindow):
         if not complete:
             QMessageBox.information(self, "欢迎使用", "首次使用请先填写单位信息（区县、单位名称、发文字号前缀等）。")
             self.edit_profile()
+
+    # ------------------------------------------------------------------ dropped files
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        from .sync_ui import dropped_path
+
+        if dropped_path(event.mimeData()) is not None:
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        from .sync_ui import handle_drop
+
+        if handle_drop(self, event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            super().dropEvent(event)
 
     # ------------------------------------------------------------------ geometry
     def _restore_geometry(self) -> None:
