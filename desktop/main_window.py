@@ -22,16 +22,19 @@ APP_TITLE = "绿色制造培育申报管理"
 #: modules whose ``install_menus(window)`` adds a feature's menu actions (one line per feature)
 MENU_INSTALLERS: list[str] = [
     "desktop.sync_ui",
+    "desktop.review_ui",
 ]
 
 
 def view_classes() -> list[type]:
     from .views.audit_log import AuditView
     from .views.batches import BatchesView
+    from .views.evaluators import EvaluatorsView
     from .views.pipeline import PipelineView
+    from .views.review import ReviewView
     from .views.subjects import EnterprisesView, ParksView
 
-    return [PipelineView, EnterprisesView, ParksView, BatchesView, AuditView]
+    return [PipelineView, ReviewView, EnterprisesView, ParksView, BatchesView, EvaluatorsView, AuditView]
 
 
 class MainWindow(QMainWindow):
