@@ -83,11 +83,38 @@ class RowsModel(QAbstractTableModel):
 
     # ------------------------------------------------------------------ search and sort
     def _search_keys(self) -> list[str]:
+        """One lower-case, half-width text per row over the searchable columns, built in bulk:
+        a display function runs once per distinct value (districts and industries repeat), and
+        the normalising runs once over the whole text, not once per row."""
         if self._keys is None:
-            cols = [c for c in self.columns if c.searchable]
-            self._keys = [
-                normalise_search(" ".join(self._display(c, row[c.index]) for c in cols)) for row in self._rows
-            ]
+            rows = self._rows
+            parts: list[list[str]] = []
+            for c in self.columns:
+                if not c.searchable:
+                    continue
+                if c.display is None:
+                    parts.append(["" if row[c.index] is None else str(row[c.index]) for row in rows])
+                else:
+                    cache: dict[Any, str] = {}
+                    disp = c.display
+                    col = []
+                    for row in rows:
+                        v = row[c.index]
+                        try:
+                            t = cache[v]
+                        except KeyError:
+                            t = cache[v] = disp(v)
+                        except TypeError:  # an unhashable value
+                            t = disp(v)
+                        col.append(t)
+                    parts.append(col)
+            joined = "\n".join(" ".join(p) for p in zip(*parts)) if parts else ""
+            # one text for all rows, split again after normalising (a search term never holds
+            # a line break, so keys cannot match across rows)
+            keys = to_halfwidth(joined).lower().split("\n") if rows else []
+            if len(keys) != len(rows):  # a value held a line break: build row by row instead
+                keys = [to_halfwidth(" ".join(p)).lower() for p in zip(*parts)]
+            self._keys = keys
         return self._keys
 
     def _compute_visible(self) -> list[int]:

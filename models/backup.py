@@ -51,6 +51,42 @@ def make_backup(db_path: Path, backups_dir: Path, *, reason: str = "start", keep
     return final
 
 
+SIGNATURE_FILE = "last-start-backup.json"
+
+
+def _signature(db_path: Path) -> list:
+    sig = []
+    for p in (db_path, Path(str(db_path) + "-wal")):
+        try:
+            st = p.stat()
+            sig.append([p.name, st.st_size, st.st_mtime_ns])
+        except FileNotFoundError:
+            sig.append([p.name, None, None])
+    return sig
+
+
+def start_backup(db_path: Path, backups_dir: Path, *, keep: int = KEEP) -> Path | None:
+    """The backup taken at every start — skipped when the database file has not changed since
+    the newest start backup (same size and modification time, WAL included): a copy identical
+    to the last one protects nothing and would push an older, different one out of the ten.
+    Returns the new backup, or None when skipped."""
+    import json
+
+    marker = backups_dir / SIGNATURE_FILE
+    sig = _signature(db_path)
+    try:
+        last = json.loads(marker.read_text(encoding="utf-8"))
+        if last.get("signature") == sig and (backups_dir / last.get("backup", "")).is_file():
+            return None
+    except (OSError, ValueError, AttributeError):
+        pass
+    path = make_backup(db_path, backups_dir, reason="start", keep=keep)
+    tmp = marker.with_suffix(".part")
+    tmp.write_text(json.dumps({"signature": sig, "backup": path.name}), encoding="utf-8")
+    os.replace(tmp, marker)
+    return path
+
+
 def list_backups(backups_dir: Path) -> list[BackupInfo]:
     if not backups_dir.is_dir():
         return []

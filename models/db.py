@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import audit as _audit  # noqa: F401  (registers the audit hook)
-from .backup import make_backup
+from .backup import make_backup, start_backup
 from .migrations import HEAD, HERE as MIGRATIONS_DIR, REVISIONS
 
 DB_NAME = "greendesk.db"
@@ -144,7 +144,7 @@ class Database:
             check_revision(path, revision)
             backup_path = None
             if backup and revision is not None:
-                backup_path = make_backup(path, data_dir / "backups")
+                backup_path = start_backup(path, data_dir / "backups")
             engine = make_engine(path)
             if revision != HEAD:
                 run_migrations(engine)

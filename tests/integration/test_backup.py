@@ -55,10 +55,32 @@ def test_backup_holds_the_data_as_it_was_at_start(data_dir):
 
 
 def test_keeps_the_last_ten_start_backups(data_dir):
-    made = [open_close(data_dir) for _ in range(13)][1:]  # 12 backups made
+    # each start after a change makes a backup: 12 of them, of which the newest 10 are kept
+    made = [open_close(data_dir, add=f"重庆第{i}公司", code=_code(i)) for i in range(13)][1:]
     kept = sorted((data_dir / "backups").glob("*-start.db"))
     assert len(kept) == 10
     assert kept == sorted(made)[-10:]
+
+
+def test_unchanged_database_makes_no_second_start_backup(data_dir):
+    """A start backup identical to the newest one protects nothing: it is skipped, and the
+    older, different backups are not pushed out of the ten."""
+    open_close(data_dir, add="重庆甲公司", code=CODES[0])
+    first = open_close(data_dir)
+    assert first is not None
+    assert open_close(data_dir) is None  # nothing changed since
+    assert open_close(data_dir) is None
+    open_close(data_dir, add="重庆乙公司", code=CODES[1])  # unchanged at start: no backup; then changes
+    again = open_close(data_dir)  # changed since the last backup: backed up
+    assert again is not None and names_in(again) == ["重庆乙公司", "重庆甲公司"]
+    assert len(list((data_dir / "backups").glob("*-start.db"))) == 2
+
+
+def _code(i: int) -> str:
+    from models.demo import make_credit_code
+    import random
+
+    return make_credit_code(random.Random(i), "500112")
 
 
 def test_prune_counts_each_reason_separately(data_dir, db):
