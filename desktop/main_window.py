@@ -23,6 +23,7 @@ APP_TITLE = "绿色制造培育申报管理"
 MENU_INSTALLERS: list[str] = [
     "desktop.sync_ui",
     "desktop.review_ui",
+    "desktop.submit_ui",
 ]
 
 

@@ -110,6 +110,9 @@ class BatchesView(QWidget):
         new_btn.clicked.connect(self.new_record)
         self.delete_btn = QPushButton("删除批次")
         self.delete_btn.clicked.connect(self.delete_batch)
+        self.export_btn = QPushButton("导出推荐材料…")
+        self.export_btn.setToolTip("检查本批次、起草推荐函，导出推荐函、推荐汇总表和各申报材料")
+        self.export_btn.clicked.connect(self.export_batch)
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索名称或信用代码…")
         self.search.setClearButtonEnabled(True)
@@ -121,6 +124,7 @@ class BatchesView(QWidget):
         top.addWidget(self.batch_combo, 1)
         top.addWidget(new_btn)
         top.addWidget(self.delete_btn)
+        top.addWidget(self.export_btn)
         top.addWidget(self.search)
 
         self.members = RowsModel(APP_COLUMNS)
@@ -199,6 +203,7 @@ class BatchesView(QWidget):
         self.batch_combo.setCurrentIndex(idx if idx >= 0 else 0)
         self.batch_combo.blockSignals(False)
         self.delete_btn.setEnabled(bool(rows))
+        self.export_btn.setEnabled(bool(rows))
         self._load_members()
 
     def _load_members(self, *_: object) -> None:
@@ -247,6 +252,12 @@ class BatchesView(QWidget):
         self.year.blockSignals(False)
         self._load_batches(select_id=new_id)
         return new_id
+
+    def export_batch(self):
+        """The export wizard (推荐函 and 材料包) on the batch shown."""
+        from ..dialogs.export_wizard import open_export_wizard
+
+        return open_export_wizard(self.ctx, self, batch_id=self.current_batch_id())
 
     def delete_batch(self) -> None:
         batch_id = self.current_batch_id()
