@@ -171,7 +171,7 @@ class ImportListDialog(QDialog):
             self.action.addItem(label, key)
         self.title = QComboBox()
         for k in TitleKind:
-            self.title.addItem(k.label, k)
+            self.title.addItem(k.label, k.value)  # (a str enum comes back from Qt as a plain str)
         self.year = QSpinBox()
         self.year.setRange(1999, 2100)
         self.year.setSpecialValueText(self.tr("（未填）"))
@@ -193,7 +193,9 @@ class ImportListDialog(QDialog):
             form.addWidget(w, i // 3, (i % 3) * 2 + 1)
         form.addWidget(self.reject_absent, 2, 0, 1, 3)
         form.addWidget(self.chongqing_only, 2, 3, 1, 3)
-        for c in (1, 3, 5):
+        for w in (self.year, self.date):
+            w.setMinimumWidth(150)
+        for c in (1, 3):
             form.setColumnStretch(c, 1)
         self.action.activated.connect(lambda _i: self._spec_changed(rematch=True))
         self.title.activated.connect(lambda _i: self._spec_changed(rematch=True))
@@ -210,7 +212,7 @@ class ImportListDialog(QDialog):
             w.blockSignals(True)
         self.action.setCurrentIndex(max(self.action.findData(s.action), 0))
         if s.title_kind is not None:
-            self.title.setCurrentIndex(max(self.title.findData(s.title_kind), 0))
+            self.title.setCurrentIndex(max(self.title.findData(s.title_kind.value), 0))
         self.year.setValue(s.year or self.year.minimum())
         self.doc.setText(s.doc_number)
         self.date.setDate(QDate(s.date.year, s.date.month, s.date.day) if s.date else NO_DATE)
@@ -230,7 +232,7 @@ class ImportListDialog(QDialog):
         """The spec as the fields show it."""
         old = self.preview.spec
         action = self.action.currentData()
-        title = self.title.currentData() if action in ("recognition", "revocation", "renaming") else None
+        title = TitleKind(self.title.currentData()) if action in ("recognition", "revocation", "renaming") else None
         d = self.date.date()
         return ListSpec(
             action=action, title_kind=title, year=self.year.value() if self.year.value() > self.year.minimum() else None,
@@ -492,7 +494,9 @@ class ImportListDialog(QDialog):
             doubts.append(self.tr("有 {0} 行名称相近但不完全一致，请在下面逐行确认（未确认的行不处理）").format(n_unc))
         self.doubt_label.setText(self.tr("请核对：") + "；".join(doubts) + "。" if doubts else "")
         self.doubt_label.setVisible(bool(doubts))
-        self.btn_apply.setEnabled(self.op is None and bool(self.plan and self.plan.changes))
+        m = self.preview.mapping
+        has_key = any(m.column(k) is not None for k in ("name", "credit_code", "old_name"))
+        self.btn_apply.setEnabled(self.op is None and has_key and bool(self.plan and self.plan.changes))
 
     def apply(self):
         from exports.lists import apply_list
