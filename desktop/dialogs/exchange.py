@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
     QFileDialog,
+    QHeaderView,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -115,21 +116,24 @@ class ExchangeImportDialog(QDialog):
                 num("冲突", 6)]
         self.tables_model = RowsModel(cols, id_index=0)
         self.tables_view, self.tables_proxy = make_table(self.tables_model, [c.width for c in cols])
+        self.tables_view.horizontalHeader().setStretchLastSection(False)
         self.tables_model.set_rows([
             (t, table_label(t), c["new"], c["update"], c["unchanged"], c["keep_local"], c["conflict"])
             for t, c in preview.counts_by_table().items()])
         self.tabs.addTab(self.tables_view, self.tr("各类数据"))
 
         # conflicts: the list on the left, the chosen one side by side on the right
-        self.conflicts_model = RowsModel([Column("记录", 1, width=300), Column("数据", 2, width=90),
-                                          Column("改动的字段", 3, width=60, align_right=True, searchable=False),
-                                          Column("选择", 4, width=90)], id_index=0)
-        self.conflicts_view, self.conflicts_proxy = make_table(self.conflicts_model, (300, 90, 60, 90))
+        self.conflicts_model = RowsModel([Column("记录", 1, width=220), Column("数据", 2, width=56),
+                                          Column("不同的字段", 3, width=70, align_right=True, searchable=False),
+                                          Column("选择", 4, width=80)], id_index=0)
+        self.conflicts_view, self.conflicts_proxy = make_table(self.conflicts_model, (220, 56, 70, 80))
         self.conflicts_view.selectionModel().currentRowChanged.connect(lambda cur, _p: self._show_conflict(cur))
         self.side_model = RowsModel([Column("字段", 0, width=160), Column("本机", 1, width=250),
                                      Column("文件", 2, width=250)], id_index=0)
-        self.side_view, self.side_proxy = make_table(self.side_model, (160, 250, 250))
-        self.side_view.setWordWrap(True)
+        self.side_view, self.side_proxy = make_table(self.side_model, (140, 250, 250))
+        self.side_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for c in (1, 2):  # the two sides share the width equally
+            self.side_view.horizontalHeader().setSectionResizeMode(c, QHeaderView.ResizeMode.Stretch)
         self.side_label = QLabel(self.tr("选中左边一条冲突，这里并排显示两边的值。"))
         self.side_label.setWordWrap(True)
         self.keep_local = QRadioButton(self.tr("保留本机的版本"))
@@ -157,7 +161,7 @@ class ExchangeImportDialog(QDialog):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.conflicts_view)
         split.addWidget(right)
-        split.setSizes([480, 600])
+        split.setSizes([440, 640])
         page = QWidget()
         pl = QVBoxLayout(page)
         note = QLabel(self.tr("以下记录在两台电脑上都被修改过。请逐条选择保留哪一边的版本，全部选定后才能合并。"))

@@ -82,8 +82,10 @@ def wait(qtbot, op, timeout: int = 30000) -> None:
 
 
 def open_preview(qtbot, window, path: Path) -> ImportFormsDialog:
+    before = window.sync.dialog
     window.sync.import_path(path)
-    qtbot.waitUntil(lambda: isinstance(window.sync.dialog, ImportFormsDialog), timeout=30000)
+    qtbot.waitUntil(lambda: isinstance(window.sync.dialog, ImportFormsDialog) and window.sync.dialog is not before,
+                    timeout=30000)
     dlg = window.sync.dialog
     qtbot.addWidget(dlg)
     return dlg

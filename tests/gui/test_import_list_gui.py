@@ -98,8 +98,10 @@ def wait(qtbot, op, timeout: int = 30000) -> None:
 
 
 def open_list(qtbot, window, path: Path) -> ImportListDialog:
+    before = window.sync.dialog
     window.sync.import_path(path)
-    qtbot.waitUntil(lambda: isinstance(window.sync.dialog, ImportListDialog), timeout=30000)
+    qtbot.waitUntil(lambda: isinstance(window.sync.dialog, ImportListDialog) and window.sync.dialog is not before,
+                    timeout=30000)
     dlg = window.sync.dialog
     qtbot.addWidget(dlg)
     return dlg
