@@ -114,12 +114,15 @@ class Operation(QObject):
         return self.worker.wait(ms)
 
     def _on_progress(self, done: int, total: int, text: str) -> None:
-        if self.dialog is None:
+        dlg = self.dialog
+        if dlg is None:
             return
-        self.dialog.setMaximum(max(total, 0))
-        self.dialog.setValue(min(done, total) if total else 0)
         if text:
-            self.dialog.setLabelText(text)
+            dlg.setLabelText(text)
+        dlg.setMaximum(max(total, 0))
+        # last: a modal QProgressDialog processes events in setValue, so the operation may end
+        # (and self.dialog become None) inside this call
+        dlg.setValue(min(done, total) if total else 0)
 
     def _close(self) -> None:
         self.worker.wait()
