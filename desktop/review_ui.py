@@ -222,7 +222,8 @@ def restore_geometry(widget: QWidget, settings, key: str, default: tuple[int, in
 
 
 class OptionalDateEdit(QDateEdit):
-    """A date field that may be left empty (shows 未填): the minimum date stands for 'no date'."""
+    """A date field that may be left empty (shows 未填): the minimum date stands for 'no date'.
+    Clicking an empty field starts at today; Delete empties it."""
 
     NULL = QDate(1900, 1, 1)
 
@@ -234,7 +235,7 @@ class OptionalDateEdit(QDateEdit):
         self.setMaximumDate(QDate(2100, 12, 31))
         self.setSpecialValueText(_tr("未填"))
         self.setDate(self.NULL)
-        self.calendarWidget().setSelectedDate(QDate.currentDate())
+        self.setToolTip(_tr("按 Delete 清空"))
 
     def value(self) -> dt.date | None:
         d = self.date()
@@ -242,11 +243,21 @@ class OptionalDateEdit(QDateEdit):
 
     def set_value(self, value: dt.date | None) -> None:
         self.setDate(QDate(value.year, value.month, value.day) if value else self.NULL)
-        if value is None:
-            self.calendarWidget().setSelectedDate(QDate.currentDate())
 
     def clear_value(self) -> None:
         self.set_value(None)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if self.date() == self.NULL:
+            self.setDate(QDate.currentDate())
+        super().mousePressEvent(event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and \
+                self.lineEdit().selectedText() == self.lineEdit().text():
+            self.clear_value()
+            return
+        super().keyPressEvent(event)
 
 
 # ---------------------------------------------------------------------------------------- operations

@@ -1504,6 +1504,8 @@ class ApplicationDetailDialog(QDialog):
         self.app_id = app_id
         self.as_of = as_of
         self.operation: Operation | None = None
+        #: pages opened by open_application() go away when closed (a page made directly stays)
+        self.delete_on_close = False
         self.setSizeGripEnabled(True)
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         with ctx.db.uow() as uow:
@@ -1713,6 +1715,8 @@ class ApplicationDetailDialog(QDialog):
         if _OPEN.get(self.app_id) is self:
             del _OPEN[self.app_id]
         super().done(result)
+        if self.delete_on_close:
+            self.deleteLater()
 
 
 def find_open(app_id: int) -> ApplicationDetailDialog | None:
@@ -1729,6 +1733,7 @@ def open_application(ctx, app_id: int, parent: QWidget | None = None, *, as_of: 
         except ReviewError as exc:
             QMessageBox.warning(parent, QCoreApplication.translate("ApplicationDetail", "申报详情"), str(exc))
             return None
+        dlg.delete_on_close = True
         _OPEN[app_id] = dlg
     else:
         if as_of is not None:

@@ -460,6 +460,14 @@ class PipelineView(QWidget):
         i = self.title_combo.findData(saved if isinstance(saved, str) else self.ALL_TITLES)
         self.title_combo.setCurrentIndex(max(i, 0))
         bar.addWidget(self.title_combo)
+        bar.addWidget(QLabel(self.tr("初审：")))
+        self.outcome_combo = QComboBox()
+        from ..review_ui import outcome_filter_choices
+
+        for label, outcomes in outcome_filter_choices():
+            self.outcome_combo.addItem(label, outcomes)
+        self.outcome_combo.setToolTip(self.tr("按初审检查的最严重结果（含人工改判）筛选卡片"))
+        bar.addWidget(self.outcome_combo)
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText(self.tr("查找：名称或统一社会信用代码"))
         self.search_edit.setClearButtonEnabled(True)
@@ -486,12 +494,13 @@ class PipelineView(QWidget):
         self.move_menu.aboutToShow.connect(self._update_move_menu)
         self.move_button.setMenu(self.move_menu)
         self.history_button = QPushButton(self.tr("查看历史"))
-        self.history_button.setToolTip(self.tr("显示所选申报的环节变更记录（Enter）"))
+        self.history_button.setToolTip(self.tr("显示所选申报的环节变更记录（Enter 打开申报详情）"))
         for b in (self.new_button, self.advance_button, self.move_button, self.history_button):
             bar.addWidget(b)
 
         self.year_combo.currentIndexChanged.connect(self._on_year_changed)
         self.title_combo.currentIndexChanged.connect(self._on_title_changed)
+        self.outcome_combo.currentIndexChanged.connect(lambda _i: self._load_cards())
         self.search_edit.textChanged.connect(self._on_search)
         self.new_button.clicked.connect(self.new_record)
         self.advance_button.clicked.connect(self.advance_selected)
@@ -515,7 +524,9 @@ class PipelineView(QWidget):
             col.model.move_requested.connect(self._on_drop, Qt.ConnectionType.QueuedConnection)
             col.view.selectionModel().selectionChanged.connect(
                 lambda *_a, col=col: self._on_selection(col))
-            col.view.doubleClicked.connect(lambda ix, col=col: self.open_subject(col.model.card_at(ix.row())))
+            col.view.doubleClicked.connect(lambda ix, col=col: self.open_application(col.model.card_at(ix.row())))
+            col.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            col.view.customContextMenuRequested.connect(lambda pos, col=col: self._card_menu(col, pos))
             col.view.installEventFilter(self)
         self.board_scroll.setWidget(board)
         return self.board_scroll
@@ -624,6 +635,7 @@ class PipelineView(QWidget):
         keep = self.selected_ids()
         with self.ctx.db.uow() as uow:
             cards = pl.card_rows(uow.session, year=self.current_year(), title_kinds=self.current_title_kinds())
+        cards = self._filter_by_outcome(cards)
         by_stage: dict[Stage, list[pl.CardRow]] = {st: [] for st in STAGES}
         for c in cards:
             by_stage[c.stage].append(c)
@@ -831,6 +843,40 @@ class PipelineView(QWidget):
     def open_subject(self, card: pl.CardRow) -> None:
         self.ctx.open_record.emit(card.subject_kind.value, card.subject_id)
 
+    def open_application(self, card: pl.CardRow | None = None):
+        """The application's page (materials, report, certificates, indicators, 初审 results)."""
+        from ..dialogs.application_detail import open_application
+
+        card = card or self.current_card()
+        if card is None:
+            self.ctx.status.emit(self.tr("请先在看板中选中一张卡片。"))
+            return None
+        return open_application(self.ctx, card.id, self)
+
+    def _card_menu(self, col: StageColumn, pos) -> QMenu | None:
+        ix = col.view.indexAt(pos)
+        if not ix.isValid():
+            return None
+        card = col.model.card_at(ix.row())
+        menu = QMenu(self)
+        menu.addAction(self.tr("打开申报详情（Enter）"), lambda: self.open_application(card))
+        menu.addAction(self.tr("打开企业/园区"), lambda: self.open_subject(card))
+        menu.addAction(self.tr("查看环节记录"), self.show_history)
+        self.card_menu = menu
+        menu.popup(col.view.viewport().mapToGlobal(pos))
+        return menu
+
+    def _filter_by_outcome(self, cards: list[pl.CardRow]) -> list[pl.CardRow]:
+        """Only the cards whose worst check outcome is the one chosen in 初审 (all when 全部)."""
+        wanted = self.outcome_combo.currentData()
+        if not wanted:
+            return cards
+        from models.review_service import applications_by_outcome
+
+        with self.ctx.db.uow() as uow:
+            ids = set(applications_by_outcome(uow.session, wanted, year=self.current_year()))
+        return [c for c in cards if c.id in ids]
+
     def new_record(self) -> None:
         from ..dialogs.new_application import NewApplicationDialog
 
@@ -889,7 +935,7 @@ class PipelineView(QWidget):
             self.advance_selected()
             return True
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.show_history()
+            self.open_application()
             return True
         if key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and not mods & ~Qt.KeyboardModifier.KeypadModifier:
             # to the nearest column in that direction that has cards, at about the same row

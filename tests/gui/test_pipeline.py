@@ -328,7 +328,7 @@ def test_advance_from_recommended_offers_both_results(view, ctx, data, monkeypat
     assert not view.advance_button.isEnabled()
 
 
-def test_keyboard_ctrl_right_advances_and_enter_opens_history(view, ctx, data, qtbot, no_reason_dialog):
+def test_keyboard_ctrl_right_advances_and_history_button_shows_history(view, ctx, data, qtbot, no_reason_dialog):
     app_id = data["ids"]["chain"]
     select_card(view, app_id)
     col = view.column_of(Stage.BUILDING)
@@ -337,7 +337,7 @@ def test_keyboard_ctrl_right_advances_and_enter_opens_history(view, ctx, data, q
     moved_col = view.column_of(Stage.SELF_EVALUATED)
     assert view.selected_ids() == [app_id]
     view.history_table.clearSelection()
-    qtbot.keyClick(moved_col.view, Qt.Key.Key_Return)
+    view.history_button.click()  # (Enter opens the application page: tests/gui/test_application_detail.py)
     hm = view.history_model
     assert hm.data(hm.index(hm.rowCount() - 1, 2)) == "自评完成"
     assert view.history_table.selectionModel().selectedRows()[0].row() == hm.rowCount() - 1
@@ -351,11 +351,18 @@ def test_keyboard_ctrl_right_advances_and_enter_opens_history(view, ctx, data, q
     assert stage_in_db(ctx.db, app_id) is Stage.SELF_EVALUATED
 
 
-def test_double_click_opens_the_subject(view, ctx, data, qtbot):
+def test_context_menu_opens_the_subject(view, ctx, data, qtbot):
+    """Double-click opens the application page; the enterprise/park record is in the card's menu."""
     col = view.column_of(Stage.RECOMMENDED)
+    view.show()
+    rect = col.view.visualRect(col.model.index(0, 0))
+    menu = view._card_menu(col, rect.center())
+    qtbot.addWidget(menu)
+    act = next(a for a in menu.actions() if a.text() == "打开企业/园区")
     with qtbot.waitSignal(ctx.open_record) as sig:
-        col.view.doubleClicked.emit(col.model.index(0, 0))
+        act.trigger()
     assert sig.args == ["park", data["ids"]["park_subject"]]
+    menu.close()
 
 
 def test_show_record_switches_to_the_applications_year(view, data):
