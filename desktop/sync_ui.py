@@ -122,6 +122,15 @@ def undo_hint(backup: Path | None, what: str = "导入") -> str:
                "（也可在“文件 → 备份与恢复”中选择该备份恢复）。").format(Path(backup).name, what)
 
 
+def finish_apply(dialog, title: str, backup: Path | None, what: str, text: str, action: str = "导入") -> None:
+    """After an apply: keep its backup for 撤销上次导入, tell every view, say what was done and
+    how to undo it, close the preview dialog."""
+    remember_import(dialog.ctx, backup, what)
+    dialog.ctx.changed("*")
+    QMessageBox.information(dialog, title, text + ("\n\n" + undo_hint(backup, action) if backup else ""))
+    dialog.accept()
+
+
 def last_dir(ctx, key: str) -> str:
     value = ctx.settings.value(key)
     if value and Path(str(value)).is_dir():

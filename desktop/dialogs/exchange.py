@@ -296,7 +296,7 @@ class ExchangeImportDialog(QDialog):
     def apply(self):
         from exports.exchange import apply_exchange
 
-        from ..sync_ui import remember_import, run_task, undo_hint
+        from ..sync_ui import finish_apply, run_task
 
         title = self.tr("导入交换文件")
         problem = self.apply_problem()
@@ -310,11 +310,8 @@ class ExchangeImportDialog(QDialog):
 
         def done(result) -> None:
             self.result = result
-            remember_import(self.ctx, result.backup, self.tr("导入交换文件「{0}」").format(preview.file.path.name))
-            self.ctx.changed("*")
-            QMessageBox.information(self, title, self.tr("已合并：{0}。").format(result.summary()) + "\n\n"
-                                    + undo_hint(result.backup))
-            self.accept()
+            finish_apply(self, title, result.backup, self.tr("导入交换文件「{0}」").format(preview.file.path.name),
+                         self.tr("已合并：{0}。").format(result.summary()))
 
         self.btn_apply.setEnabled(False)
         self.op = run_task(self, self.tr("正在合并交换文件"), work, done,

@@ -459,7 +459,7 @@ class ImportFormsDialog(QDialog):
     def apply(self):
         from exports.importers.forms_in import apply_forms
 
-        from ..sync_ui import remember_import, run_task, undo_hint
+        from ..sync_ui import finish_apply, run_task
 
         title = self.tr("导入信息采集表")
         problem = self.apply_problem()
@@ -476,11 +476,8 @@ class ImportFormsDialog(QDialog):
         def done(result) -> None:
             self.result = result
             names = "、".join(p.name for p in self.paths[:3]) + ("等" if len(self.paths) > 3 else "")
-            remember_import(self.ctx, result.backup, self.tr("导入信息采集表「{0}」").format(names))
-            self.ctx.changed("*")
-            QMessageBox.information(self, title, self.tr("已导入：{0}。").format(result.summary()) + "\n\n"
-                                    + undo_hint(result.backup))
-            self.accept()
+            finish_apply(self, title, result.backup, self.tr("导入信息采集表「{0}」").format(names),
+                         self.tr("已导入：{0}。").format(result.summary()))
 
         self.btn_apply.setEnabled(False)
         self.op = run_task(self, self.tr("正在导入信息采集表"), work, done,

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -33,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from exports.importers.errors import column_letter
-from exports.lists import (ACTIONS, COLUMNS, IGNORE, LIST_COLUMNS, STATUS_LABELS, ListPreview, ListResult, ListSpec,
+from exports.lists import (ACTIONS, IGNORE, LIST_COLUMNS, STATUS_LABELS, ListPreview, ListResult, ListSpec,
                            match_list, plan_list)
 from models.stages import SubjectKind, TitleKind
 
@@ -501,7 +500,7 @@ class ImportListDialog(QDialog):
     def apply(self):
         from exports.lists import apply_list
 
-        from ..sync_ui import remember_import, run_task, undo_hint
+        from ..sync_ui import finish_apply, run_task
 
         title = self.tr("导入名单")
         if self.preview.spec.action in ("recognition", "revocation") and self.preview.spec.title_kind is None:
@@ -520,11 +519,8 @@ class ImportListDialog(QDialog):
 
         def done(result: ListResult) -> None:
             self.result = result
-            remember_import(self.ctx, result.backup, self.tr("导入名单「{0}」").format(preview.table.file))
-            self.ctx.changed("*")
-            QMessageBox.information(self, title, self.tr("已导入名单：{0}。").format(result.summary()) + "\n\n"
-                                    + undo_hint(result.backup))
-            self.accept()
+            finish_apply(self, title, result.backup, self.tr("导入名单「{0}」").format(preview.table.file),
+                         self.tr("已导入名单：{0}。").format(result.summary()))
 
         self.btn_apply.setEnabled(False)
         self.op = run_task(self, self.tr("正在导入名单"), work, done, cancel_text=self.tr("已取消导入，数据库未做任何改动。"))
@@ -538,4 +534,4 @@ def _how(how: str) -> str:
     return HOW_LABELS.get(how, how)
 
 
-__all__ = ["ImportListDialog", "preview_task", "COLUMNS"]
+__all__ = ["ImportListDialog", "preview_task"]

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -116,7 +115,7 @@ class NewYearDialog(QDialog):
     def start(self):
         from exports.importers import start_new_year
 
-        from ..sync_ui import remember_import, run_task, undo_hint
+        from ..sync_ui import finish_apply, run_task
 
         n = self.from_year
         db = self.ctx.db
@@ -129,12 +128,9 @@ class NewYearDialog(QDialog):
         def done(result) -> None:
             count, backup = result
             self.result = result
-            remember_import(self.ctx, backup, self.tr("开始 {0} 年度").format(n + 1))
             self.ctx.settings.setValue("pipeline/year", n + 1)
-            self.ctx.changed("*")
-            QMessageBox.information(self, title, self.tr("已开始 {0} 年度：结转了 {1} 条申报。").format(n + 1, count)
-                                    + "\n\n" + undo_hint(backup, self.tr("开始新年度")))
-            self.accept()
+            finish_apply(self, title, backup, self.tr("开始 {0} 年度").format(n + 1),
+                         self.tr("已开始 {0} 年度：结转了 {1} 条申报。").format(n + 1, count), self.tr("开始新年度"))
 
         def finished() -> None:
             self.op = None

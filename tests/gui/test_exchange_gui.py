@@ -3,37 +3,17 @@ another with a conflict shown side by side (字段 | 本机 | 文件), merging r
 decided, the clerk's choice stored; 全部保留本机 / 全部用文件中的; importing again changes nothing."""
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog
 from sqlalchemy import select
 
 from desktop.dialogs.exchange import ExchangeImportDialog
-from desktop.main_window import MainWindow
 from exports.exchange import apply_exchange, export_exchange, preview_exchange_file
 from models.db import Database
 from models.entities import Enterprise, Park
-
-
-def counts(db) -> dict[str, int]:
-    con = sqlite3.connect(db.path)
-    try:
-        names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return {n: con.execute(f'SELECT COUNT(*) FROM "{n}"').fetchone()[0] for n in names}
-    finally:
-        con.close()
-
-
-@pytest.fixture
-def messages(monkeypatch) -> dict[str, list[str]]:
-    seen: dict[str, list[str]] = {"information": [], "warning": [], "critical": [], "question": []}
-    for kind in ("information", "warning", "critical"):
-        monkeypatch.setattr(QMessageBox, kind, lambda _p, _t, text, *a, kind=kind, **k: seen[kind].append(text))
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    return seen
+from sync_helpers import counts, main_window, messages, open_preview, table, wait  # noqa: F401 (fixture)
 
 
 @pytest.fixture
@@ -60,31 +40,10 @@ def two_pcs(qtbot, tmp_path):
     with b.uow() as uow:
         uow.session.add(Enterprise(name="重庆乙新材料有限公司", credit_code="91500112CEPE747K5C", district_code="500112"))
         uow.commit()
-    window = MainWindow(a, settings=QSettings(str(tmp_path / "a.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
+    window = main_window(qtbot, a)
     yield window, a, b, tmp_path
     a.close()
     b.close()
-
-
-def wait(qtbot, op, timeout: int = 30000) -> None:
-    assert op is not None, "no operation was started"
-    with qtbot.waitSignal(op.done, timeout=timeout):
-        pass
-
-
-def open_exchange(qtbot, window, path: Path) -> ExchangeImportDialog:
-    before = window.sync.dialog
-    window.sync.import_path(path)
-    qtbot.waitUntil(lambda: isinstance(window.sync.dialog, ExchangeImportDialog) and window.sync.dialog is not before,
-                    timeout=30000)
-    dlg = window.sync.dialog
-    qtbot.addWidget(dlg)
-    return dlg
-
-
-def table(model) -> list[list[str]]:
-    return [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(model.rowCount())]
 
 
 def export_b(tmp_path: Path, b) -> Path:
@@ -117,7 +76,7 @@ def test_export_exchange_file_from_the_menu(qtbot, two_pcs, monkeypatch, message
 
 def test_a_conflict_resolved_in_the_dialog(qtbot, two_pcs, messages):
     window, a, b, tmp = two_pcs
-    dlg = open_exchange(qtbot, window, export_b(tmp, b))
+    dlg = open_preview(qtbot, window, export_b(tmp, b), ExchangeImportDialog)
     before = counts(a)
     # per kind of record: the new enterprise and the two conflicts
     per_table = {row[0]: row for row in table(dlg.tables_model)}
@@ -154,14 +113,14 @@ def test_a_conflict_resolved_in_the_dialog(qtbot, two_pcs, messages):
         assert {e.name for e in s.scalars(select(Enterprise))} == {"重庆甲机械有限公司", "重庆乙新材料有限公司"}
 
     # the same file again: nothing to merge, nothing changes
-    again = open_exchange(qtbot, window, tmp / "乙-交换文件.gdx")
+    again = open_preview(qtbot, window, tmp / "乙-交换文件.gdx", ExchangeImportDialog)
     assert not again.preview.conflicts and not again.tabs.isTabVisible(1)
     assert "没有本机尚未有的改动" in again.status.text()
 
 
 def test_all_local_and_all_incoming(qtbot, two_pcs, messages):
     window, a, b, tmp = two_pcs
-    dlg = open_exchange(qtbot, window, export_b(tmp, b))
+    dlg = open_preview(qtbot, window, export_b(tmp, b), ExchangeImportDialog)
     dlg.btn_all_incoming.click()
     assert [c[3] for c in table(dlg.conflicts_model)] == ["用文件中的", "用文件中的"]
     assert dlg.take_incoming.isChecked() and not dlg.keep_local.isChecked()
@@ -178,7 +137,7 @@ def test_cancelling_the_merge_changes_nothing(qtbot, two_pcs, monkeypatch, messa
     from exports import exchange
 
     window, a, b, tmp = two_pcs
-    dlg = open_exchange(qtbot, window, export_b(tmp, b))
+    dlg = open_preview(qtbot, window, export_b(tmp, b), ExchangeImportDialog)
     dlg.choose_all("incoming")
     before = counts(a)
     real = exchange.apply_exchange

@@ -6,57 +6,30 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import sqlite3
 from pathlib import Path
 
 import openpyxl
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog
 from sqlalchemy import select
 
 from desktop.dialogs.import_forms import CHECK_ROLE, CheckRowsModel, ImportFormsDialog
-from desktop.main_window import MainWindow
 from desktop.sync_ui import ExportFormDialog
 from desktop.table_model import Column
 from exports.xlsx_forms import write_form
 from models.demo import make_credit_code
 from models.entities import Enterprise
+from sync_helpers import counts, main_window, messages, open_preview, table, wait  # noqa: F401 (fixture)
 
 NEW_A, NEW_B, OLD = "9150000020286320X6", "91500112CEPE747K5C", "91500000MA5U7AMQ84"
 SAME = make_credit_code(random.Random(3), "500112")
 
 
-def counts(db) -> dict[str, int]:
-    con = sqlite3.connect(db.path)
-    try:
-        names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return {n: con.execute(f'SELECT COUNT(*) FROM "{n}"').fetchone()[0] for n in names}
-    finally:
-        con.close()
-
-
 @pytest.fixture
 def window(qtbot, db):
-    w = MainWindow(db, settings=QSettings(str(db.data_dir / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(w)
-    return w
-
-
-@pytest.fixture
-def messages(monkeypatch) -> dict[str, list[str]]:
-    """Message boxes shown (instead of blocking): their texts by kind; questions answer Yes."""
-    seen: dict[str, list[str]] = {"information": [], "warning": [], "critical": [], "question": []}
-    for kind in ("information", "warning", "critical"):
-        monkeypatch.setattr(QMessageBox, kind, lambda _p, _t, text, *a, kind=kind, **k: seen[kind].append(text))
-
-    def question(_p, _t, text, *a, **k):
-        seen["question"].append(text)
-        return QMessageBox.StandardButton.Yes
-
-    monkeypatch.setattr(QMessageBox, "question", question)
-    return seen
+    return main_window(qtbot, db)
 
 
 def save_as(monkeypatch, path: Path) -> list[str]:
@@ -73,22 +46,6 @@ def save_as(monkeypatch, path: Path) -> list[str]:
 
 def open_file(monkeypatch, path: Path) -> None:
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(path), ""))
-
-
-def wait(qtbot, op, timeout: int = 30000) -> None:
-    assert op is not None, "no operation was started"
-    with qtbot.waitSignal(op.done, timeout=timeout):
-        pass
-
-
-def open_preview(qtbot, window, path: Path) -> ImportFormsDialog:
-    before = window.sync.dialog
-    window.sync.import_path(path)
-    qtbot.waitUntil(lambda: isinstance(window.sync.dialog, ImportFormsDialog) and window.sync.dialog is not before,
-                    timeout=30000)
-    dlg = window.sync.dialog
-    qtbot.addWidget(dlg)
-    return dlg
 
 
 def filled_form(db, folder: Path) -> Path:
@@ -124,7 +81,11 @@ def tab_texts(dlg) -> list[str]:
 
 
 def cells(model, row: int) -> list[str]:
-    return [model.index(row, c).data() for c in range(model.columnCount())]
+    return table(model)[row]
+
+
+def open_forms(qtbot, window, path: Path) -> ImportFormsDialog:
+    return open_preview(qtbot, window, path, ImportFormsDialog)
 
 
 # --------------------------------------------------------------------------- the menu and forms out
@@ -155,8 +116,7 @@ def test_blank_form_exported_from_the_menu(qtbot, window, monkeypatch, messages,
 
 
 def test_park_and_indicator_forms_and_a_prefilled_one(qtbot, demo_db, monkeypatch, messages, tmp_path):
-    w = MainWindow(demo_db, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(w)
+    w = main_window(qtbot, demo_db, tmp_path)
     ents = next(v for v in w.views if getattr(v, "kind", "") == "enterprise")
     ents.refresh()
     rid = ents.proxy.id_at(0)
@@ -227,7 +187,7 @@ def test_preview_counts_per_tab_and_the_bad_rows_place(qtbot, window, monkeypatc
 
 
 def test_the_update_tab_shows_old_and_new_field_by_field(qtbot, window, tmp_path):
-    dlg = open_preview(qtbot, window, filled_form(window.ctx.db, tmp_path))
+    dlg = open_forms(qtbot, window, filled_form(window.ctx.db, tmp_path))
     assert cells(dlg.models["update"], 0) == ["重庆宏盛建材有限公司", OLD, dlg.paths[0].name, "企业信息", "4",
                                               "联系人：赵六 → 钱七"]
     view = dlg.views["update"]
@@ -238,7 +198,7 @@ def test_the_update_tab_shows_old_and_new_field_by_field(qtbot, window, tmp_path
 
 def test_apply_is_refused_while_the_bad_row_is_chosen(qtbot, window, messages, tmp_path):
     db = window.ctx.db
-    dlg = open_preview(qtbot, window, filled_form(db, tmp_path))
+    dlg = open_forms(qtbot, window, filled_form(db, tmp_path))
     before = counts(db)
     assert not dlg.btn_apply.isEnabled()
     assert dlg.block_label.isVisibleTo(dlg)
@@ -251,7 +211,7 @@ def test_apply_is_refused_while_the_bad_row_is_chosen(qtbot, window, messages, t
 
 def test_excluding_the_bad_row_applies_the_rest_and_undo_restores(qtbot, window, messages, tmp_path):
     db = window.ctx.db
-    dlg = open_preview(qtbot, window, filled_form(db, tmp_path))
+    dlg = open_forms(qtbot, window, filled_form(db, tmp_path))
     before = counts(db)
     changed = []
     window.ctx.data_changed.connect(changed.append)
@@ -293,7 +253,7 @@ def test_excluding_the_bad_row_applies_the_rest_and_undo_restores(qtbot, window,
 
 
 def test_exclude_button_and_choose_all(qtbot, window, tmp_path):
-    dlg = open_preview(qtbot, window, filled_form(window.ctx.db, tmp_path))
+    dlg = open_forms(qtbot, window, filled_form(window.ctx.db, tmp_path))
     dlg.btn_exclude.click()
     assert dlg.btn_apply.isEnabled() and not dlg.btn_exclude.isEnabled()
     assert dlg.models["error"].index(0, 0).data(CHECK_ROLE) == Qt.CheckState.Unchecked
@@ -306,7 +266,7 @@ def test_exclude_button_and_choose_all(qtbot, window, tmp_path):
 
 
 def test_problems_exported_to_excel(qtbot, window, monkeypatch, tmp_path):
-    dlg = open_preview(qtbot, window, filled_form(window.ctx.db, tmp_path))
+    dlg = open_forms(qtbot, window, filled_form(window.ctx.db, tmp_path))
     offered = save_as(monkeypatch, tmp_path / "问题.xlsx")
     dlg.btn_export.click()
     assert Path(offered[0]).name == "企业信息采集表（回收）-导入问题.xlsx"
@@ -321,7 +281,7 @@ def test_cancel_during_import_changes_nothing(qtbot, window, monkeypatch, messag
     from exports.importers import forms_in
 
     db = window.ctx.db
-    dlg = open_preview(qtbot, window, filled_form(db, tmp_path))
+    dlg = open_forms(qtbot, window, filled_form(db, tmp_path))
     dlg.exclude_errors()
     before = counts(db)
     real = forms_in.apply_forms
@@ -397,3 +357,13 @@ def test_check_box_model(qtmodeltester):
     assert not model.flags(model.index(2, 0)) & Qt.ItemFlag.ItemIsUserCheckable
     model.setData(model.index(1, 0), Qt.CheckState.Checked, CHECK_ROLE)
     assert chosen == {1, 2}
+
+
+def test_an_old_xls_file_is_refused_with_what_to_do(qtbot, window, messages, tmp_path):
+    path = tmp_path / "旧版采集表.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2048)  # an OLE2 (Excel 97-2003) file
+    before = counts(window.ctx.db)
+    wait(qtbot, window.sync.import_path(path))
+    assert window.sync.dialog is None
+    assert "旧版采集表.xls" in messages["warning"][-1] and "请另存为 .xlsx 后再导入" in messages["warning"][-1]
+    assert counts(window.ctx.db) == before

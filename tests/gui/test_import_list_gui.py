@@ -9,18 +9,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 from sqlalchemy import select
 
 from desktop.dialogs.import_list import ImportListDialog
-from desktop.main_window import MainWindow
 from exports.lists import SETTING_HEADERS
 from models.demo import make_credit_code
 from models.entities import Application, Enterprise, Title, TitleState
 from models.office import get_setting
 from models.pipeline import create_application
 from models.stages import Stage, TitleKind
+from sync_helpers import main_window, messages, open_preview, wait  # noqa: F401 (fixture)
 
 DOC = "渝经信节能〔2026〕31号"
 _rng = random.Random(11)
@@ -45,25 +44,9 @@ def window(qtbot, db):
             create_application(s, year=2026, title_kind=TitleKind.CITY_FACTORY, enterprise=e, stage=stage)
             ids[name] = e.id
         uow.commit()
-    w = MainWindow(db, settings=QSettings(str(db.data_dir / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(w)
+    w = main_window(qtbot, db)
     w.ids = ids
     return w
-
-
-@pytest.fixture
-def messages(monkeypatch) -> dict[str, list[str]]:
-    seen: dict[str, list[str]] = {"information": [], "warning": [], "critical": [], "question": []}
-    for kind in ("information", "warning", "critical"):
-        monkeypatch.setattr(QMessageBox, kind, lambda _p, _t, text, *a, kind=kind, **k: seen[kind].append(text))
-    seen["answer"] = [QMessageBox.StandardButton.Yes]
-
-    def question(_p, _t, text, *a, **k):
-        seen["question"].append(text)
-        return seen["answer"][0]
-
-    monkeypatch.setattr(QMessageBox, "question", question)
-    return seen
 
 
 def published_list(path: Path) -> Path:
@@ -91,22 +74,6 @@ def published_list(path: Path) -> Path:
     return path
 
 
-def wait(qtbot, op, timeout: int = 30000) -> None:
-    assert op is not None, "no operation was started"
-    with qtbot.waitSignal(op.done, timeout=timeout):
-        pass
-
-
-def open_list(qtbot, window, path: Path) -> ImportListDialog:
-    before = window.sync.dialog
-    window.sync.import_path(path)
-    qtbot.waitUntil(lambda: isinstance(window.sync.dialog, ImportListDialog) and window.sync.dialog is not before,
-                    timeout=30000)
-    dlg = window.sync.dialog
-    qtbot.addWidget(dlg)
-    return dlg
-
-
 def rows(dlg) -> dict[str, list[str]]:
     """Row number → the cells shown."""
     m = dlg.rows_model
@@ -124,7 +91,7 @@ def pick(dlg, excel_row: int) -> None:
 
 
 def test_preview_shows_header_mapping_details_and_matches(qtbot, window, tmp_path):
-    dlg = open_list(qtbot, window, published_list(tmp_path / "2026年市级绿色工厂名单.xlsx"))
+    dlg = open_preview(qtbot, window, published_list(tmp_path / "2026年市级绿色工厂名单.xlsx"), ImportListDialog)
     assert "表头在第 5 行，数据 4 行（跳过 2 行：合计行、说明行）" in dlg.info.text()
     assert "2026年重庆市绿色工厂名单" in dlg.info.text()
     assert [c.currentText() for c in dlg.combos] == ["序号", "区县/地区", "名称", "统一社会信用代码", "第三方评价机构", "备注"]
@@ -148,7 +115,7 @@ def test_preview_shows_header_mapping_details_and_matches(qtbot, window, tmp_pat
 
 def test_confirming_the_uncertain_row_recognises_it_with_the_document_number(qtbot, window, messages, tmp_path):
     db = window.ctx.db
-    dlg = open_list(qtbot, window, published_list(tmp_path / "名单.xlsx"))
+    dlg = open_preview(qtbot, window, published_list(tmp_path / "名单.xlsx"), ImportListDialog)
     pick(dlg, 8)
     assert "第 8 行「重庆市天友乳业股份有限公司乳品一厂」" in dlg.cand_label.text()
     assert dlg.cand_combo.currentText().startswith("重庆天友乳业股份有限公司（可信度 0.84")
@@ -178,7 +145,7 @@ def test_confirming_the_uncertain_row_recognises_it_with_the_document_number(qtb
 
 
 def test_rejecting_or_pointing_at_another_subject(qtbot, window, monkeypatch, messages, tmp_path):
-    dlg = open_list(qtbot, window, published_list(tmp_path / "名单.xlsx"))
+    dlg = open_preview(qtbot, window, published_list(tmp_path / "名单.xlsx"), ImportListDialog)
     pick(dlg, 8)
     dlg.btn_reject.click()
     assert rows(dlg)["8"][3] == "已否定"
@@ -201,7 +168,7 @@ def test_rejecting_or_pointing_at_another_subject(qtbot, window, monkeypatch, me
 
 
 def test_correcting_the_column_mapping_matches_again(qtbot, window, tmp_path):
-    dlg = open_list(qtbot, window, published_list(tmp_path / "名单.xlsx"))
+    dlg = open_preview(qtbot, window, published_list(tmp_path / "名单.xlsx"), ImportListDialog)
     pick(dlg, 8)
     dlg.btn_confirm.click()  # a decision that survives matching again
     # the clerk says column C is not the name: without names only the credit code row matches
@@ -228,7 +195,7 @@ def test_correcting_the_column_mapping_matches_again(qtbot, window, tmp_path):
 
 
 def test_list_details_change_the_plan(qtbot, window, messages, tmp_path):
-    dlg = open_list(qtbot, window, published_list(tmp_path / "名单.xlsx"))
+    dlg = open_preview(qtbot, window, published_list(tmp_path / "名单.xlsx"), ImportListDialog)
     dlg.doc.setText("渝经信节能〔2026〕99号")
     dlg.doc.editingFinished.emit()
     assert dlg.preview.spec.doc_number == "渝经信节能〔2026〕99号"

@@ -6,16 +6,14 @@ from __future__ import annotations
 import random
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import func, select
 
 from desktop.dialogs.new_year import NewYearDialog
-from desktop.main_window import MainWindow
 from models.demo import make_credit_code
 from models.entities import Application, Enterprise
 from models.pipeline import create_application
 from models.stages import Stage, TitleKind
+from sync_helpers import main_window, messages, wait  # noqa: F401 (fixture)
 
 STAGES = {
     "重庆甲机械有限公司": Stage.BUILDING,
@@ -37,34 +35,12 @@ def window(qtbot, db):
             s.flush()
             create_application(s, year=2025, title_kind=TitleKind.CITY_FACTORY, enterprise=e, stage=stage)
         uow.commit()
-    w = MainWindow(db, settings=QSettings(str(db.data_dir / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(w)
-    return w
-
-
-@pytest.fixture
-def messages(monkeypatch) -> dict[str, list[str]]:
-    seen: dict[str, list[str]] = {"information": [], "warning": [], "critical": [], "question": []}
-    for kind in ("information", "warning", "critical"):
-        monkeypatch.setattr(QMessageBox, kind, lambda _p, _t, text, *a, kind=kind, **k: seen[kind].append(text))
-
-    def question(_p, _t, text, *a, **k):
-        seen["question"].append(text)
-        return QMessageBox.StandardButton.Yes
-
-    monkeypatch.setattr(QMessageBox, "question", question)
-    return seen
+    return main_window(qtbot, db)
 
 
 def apps(db, year: int) -> dict[str, Stage]:
     with db.uow() as uow:
         return {a.enterprise.name: a.stage for a in uow.session.scalars(select(Application).where(Application.year == year))}
-
-
-def wait(qtbot, op, timeout: int = 30000) -> None:
-    assert op is not None, "no operation was started"
-    with qtbot.waitSignal(op.done, timeout=timeout):
-        pass
 
 
 def test_new_year_carries_unfinished_applications_and_can_be_undone(qtbot, window, monkeypatch, messages):
