@@ -367,3 +367,16 @@ def test_an_old_xls_file_is_refused_with_what_to_do(qtbot, window, messages, tmp
     assert window.sync.dialog is None
     assert "旧版采集表.xls" in messages["warning"][-1] and "请另存为 .xlsx 后再导入" in messages["warning"][-1]
     assert counts(window.ctx.db) == before
+
+
+def test_the_file_corrected_and_checked_again(qtbot, window, tmp_path):
+    path = filled_form(window.ctx.db, tmp_path)
+    dlg = open_forms(qtbot, window, path)
+    assert not dlg.btn_apply.isEnabled()
+    wb = openpyxl.load_workbook(path)  # the enterprise sends the row corrected
+    ws = wb["企业信息"]
+    ws["B5"], ws["M5"] = "91500000MA60XKWE41", "2019-12-05"
+    wb.save(path)
+    wait(qtbot, dlg.recheck())
+    assert tab_texts(dlg)[:4] == ["新增 (3)", "更新 (1)", "未变 (1)", "错误 (0)"]
+    assert dlg.btn_apply.isEnabled() and not dlg.block_label.isVisibleTo(dlg)
