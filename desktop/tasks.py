@@ -59,7 +59,10 @@ class _Worker(QThread):
         except Exception as exc:  # reported to the GUI thread, never swallowed
             self.failed.emit(exc, traceback.format_exc())
         else:
-            if self.progress.cancelled:
+            # The operation ran to its end: its result stands even if 取消 was pressed in the
+            # last moment (the work is committed by then). Only a result that says it was
+            # cancelled (e.g. a check run's summary) counts as a cancel.
+            if getattr(result, "cancelled", False) is True:
                 self.was_cancelled.emit()
             else:
                 self.succeeded.emit(result)
