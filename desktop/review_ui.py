@@ -205,6 +205,17 @@ def make_table(model: RowsModel, parent: QWidget, *, proxy=None, stretch: int | 
     return view
 
 
+def select_row(view: QTableView, row: int) -> None:
+    """Make ``row`` the one selected (and current) row, whatever keys are held down
+    (``QTableView.selectRow`` toggles when Ctrl is down)."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    ix = view.model().index(row, 0)
+    flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+    view.selectionModel().setCurrentIndex(ix, flags)
+    view.scrollTo(ix)
+
+
 def fmt_date(value: dt.date | None) -> str:
     return value.strftime("%Y-%m-%d") if value else ""
 
@@ -369,7 +380,7 @@ def show_verification(parent: QWidget | None, result: VerifyResult) -> str:
 # ---------------------------------------------------------------------------------------- watch list
 WATCH_COLUMNS = [
     Column("名称", 1, width=240),
-    Column("统一社会信用代码", 2, width=160),
+    Column("统一社会信用代码", 2, width=175),
     Column("名单", 3, width=170),
     Column("列入日期", 4, display=fmt_date, width=90),
     Column("有效至", 5, display=fmt_date, width=90),
@@ -553,5 +564,6 @@ def install_menus(window) -> None:
 __all__ = [
     "OUTCOME_COLOURS", "OptionalDateEdit", "OutcomeRowsModel", "UNCHECKED", "VerifyResult", "WatchListDialog",
     "install_menus", "make_table", "outcome_colour", "outcome_filter_choices", "outcome_icon", "outcome_label",
+    "select_row",
     "show_verification", "start_check_run", "start_verification",
 ]

@@ -97,6 +97,7 @@ from ..review_ui import (
     outcome_icon,
     outcome_label,
     restore_geometry,
+    select_row,
     show_verification,
     start_check_run,
     start_verification,
@@ -268,7 +269,7 @@ class FileDropTable(QTableView):
             return
         row = self.indexAt(event.position().toPoint()).row()
         if row >= 0:
-            self.selectRow(row)
+            select_row(self, row)
         event.setDropAction(Qt.DropAction.CopyAction)
         event.accept()
 
@@ -432,7 +433,7 @@ class MaterialsTab(QWidget):
         r = self.row_index(key)
         if r is None:
             return False
-        self.table.selectRow(r)
+        select_row(self.table, r)
         return True
 
     def _update_buttons(self) -> None:
@@ -1348,8 +1349,7 @@ class ResultsTab(QWidget):
     def select_rule(self, rule_id: str | None) -> bool:
         for r in range(self.model.rowCount()):
             if self.model.row_at(r)[R_RULE] == rule_id:
-                self.table.selectRow(r)
-                self.table.setCurrentIndex(self.model.index(r, 0))
+                select_row(self.table, r)
                 self._show_detail()
                 return True
         return False

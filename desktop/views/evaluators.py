@@ -35,7 +35,7 @@ from models.entities import Application
 from models.review import Evaluator, ThirdPartyReport
 from models.review_service import ReviewError, disqualify, evaluators, save_evaluator
 
-from ..review_ui import OutcomeRowsModel, fmt_date, make_table
+from ..review_ui import OutcomeRowsModel, fmt_date, make_table, select_row
 from ..table_model import Column, SearchProxy
 
 E_ID, E_NAME, E_CODE, E_YEARS, E_STATE, E_DISQ_ON, E_REASON, E_COUNT, E_CONTACT, E_SOURCE, E_LISTED_NOW = range(11)
@@ -343,8 +343,7 @@ class EvaluatorsView(QWidget):
         r = self.proxy.proxy_row_of_id(evaluator_id)
         if r is None:
             return False
-        self.table.selectRow(r)
-        self.table.scrollTo(self.proxy.index(r, 0))
+        select_row(self.table, r)
         return True
 
     def show_record(self, table: str, record_id: int) -> None:

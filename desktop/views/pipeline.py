@@ -468,6 +468,8 @@ class PipelineView(QWidget):
             self.outcome_combo.addItem(label, outcomes)
         self.outcome_combo.setToolTip(self.tr("按初审检查的最严重结果（含人工改判）筛选卡片"))
         bar.addWidget(self.outcome_combo)
+        for cb in (self.year_combo, self.outcome_combo):  # never squeezed below their text
+            cb.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText(self.tr("查找：名称或统一社会信用代码"))
         self.search_edit.setClearButtonEnabled(True)

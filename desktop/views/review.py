@@ -59,13 +59,13 @@ def _rank(value: str) -> int:
 
 
 COLUMNS = [
-    Column("名称", R_NAME, width=250),
+    Column("名称", R_NAME, width=230),
     Column("统一社会信用代码", R_CODE, width=160),
     Column("称号", R_TITLE, width=110),
     Column("环节", R_STAGE, width=80),
-    Column("批次", R_BATCH, width=150),
+    Column("批次", R_BATCH, width=130),
     Column("初审结果", R_WORST, display=outcome_label, sort_key=_rank, width=110),
-    Column("未通过的检查", R_PROBLEMS, width=270),
+    Column("未通过的检查", R_PROBLEMS, width=250),
     Column("人工改判", R_OVERRIDES, display=lambda n: f"{n} 项" if n else "", align_right=True, width=70,
            searchable=False),
     Column("检查时间", R_RUN_AT, display=fmt_time, width=130, searchable=False),
