@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QDate, QModelIndex, QPointF, QRectF, Qt
+from PySide6.QtCore import QByteArray, QCoreApplication, QDate, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -203,6 +203,25 @@ def make_table(model: RowsModel, parent: QWidget, *, proxy=None, stretch: int | 
         hh.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     hh.setHighlightSections(False)
     return view
+
+
+ERROR_STYLE = "color: #c0271d"
+
+
+def error_label() -> QLabel:
+    """The red line under a form that says what to correct."""
+    label = QLabel()
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    return label
+
+
+def ok_cancel(dialog: QDialog) -> QDialogButtonBox:
+    """确定/取消 wired to the dialog's accept (which may refuse) and reject."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
 
 
 def select_row(view: QTableView, row: int) -> None:
@@ -430,9 +449,7 @@ class WatchListDialog(QDialog):
         form.addRow(self.tr("有效至"), self.until)
         form.addRow(self.tr("来源"), self.source)
         lay.addLayout(form)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #c0271d")
-        self.error.setWordWrap(True)
+        self.error = error_label()
         lay.addWidget(self.error)
         buttons = QHBoxLayout()
         self.add_button = QPushButton(self.tr("添加到名单"))
@@ -563,7 +580,7 @@ def install_menus(window) -> None:
 
 __all__ = [
     "OUTCOME_COLOURS", "OptionalDateEdit", "OutcomeRowsModel", "UNCHECKED", "VerifyResult", "WatchListDialog",
-    "install_menus", "make_table", "outcome_colour", "outcome_filter_choices", "outcome_icon", "outcome_label",
+    "error_label", "install_menus", "make_table", "ok_cancel", "outcome_colour", "outcome_filter_choices", "outcome_icon", "outcome_label",
     "select_row",
     "show_verification", "start_check_run", "start_verification",
 ]

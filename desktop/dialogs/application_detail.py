@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -89,10 +88,11 @@ from ..review_ui import (
     OutcomeRowsModel,
     check_failure_text,
     counts_html,
+    error_label,
     fmt_date,
     fmt_time,
     make_table,
-    outcome_colour,
+    ok_cancel,
     outcome_html,
     outcome_icon,
     outcome_label,
@@ -683,9 +683,7 @@ class ReportTab(QWidget):
         form.addRow(self.tr("报告所写名称、代码"), sub)
         form.addRow(self.tr("备注"), self.notes)
         outer.addLayout(form)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #c0271d")
+        self.error = error_label()
         outer.addWidget(self.error)
         bar = QHBoxLayout()
         self.saved_label = QLabel()
@@ -878,14 +876,9 @@ class CertificateDialog(QDialog):
         form.addRow(self.tr("发证日期"), self.issued_on)
         form.addRow(self.tr("有效期至"), self.expires_on)
         form.addRow(self.tr("备注"), self.notes)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #c0271d")
-        self.error.setWordWrap(True)
+        self.error = error_label()
         form.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel(self))
         if values:
             self.kind.setCurrentIndex(max(self.kind.findData(values.get("kind")), 0))
             self.standard.setText(values.get("standard") or "")
@@ -1212,17 +1205,12 @@ class OverrideDialog(QDialog):
         form.addRow(self.tr("改判为"), self.outcome)
         form.addRow(self.tr("理由"), self.reason)
         lay.addLayout(form)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #c0271d")
-        self.error.setWordWrap(True)
+        self.error = error_label()
         lay.addWidget(self.error)
         note = QLabel(self.tr("改判的理由、改判人和日期会保存，并打印在初审意见表上。"))
         note.setWordWrap(True)
         lay.addWidget(note)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
+        lay.addWidget(ok_cancel(self))
         self.resize(560, 360)
 
     def accept(self) -> None:

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -35,7 +34,7 @@ from models.entities import Application
 from models.review import Evaluator, ThirdPartyReport
 from models.review_service import ReviewError, disqualify, evaluators, save_evaluator
 
-from ..review_ui import OutcomeRowsModel, fmt_date, make_table, select_row
+from ..review_ui import OutcomeRowsModel, error_label, fmt_date, make_table, ok_cancel, select_row
 from ..table_model import Column, SearchProxy
 
 E_ID, E_NAME, E_CODE, E_YEARS, E_STATE, E_DISQ_ON, E_REASON, E_COUNT, E_CONTACT, E_SOURCE, E_LISTED_NOW = range(11)
@@ -107,14 +106,9 @@ class EvaluatorDialog(QDialog):
         form.addRow(self.tr("联系方式"), self.contact)
         form.addRow(self.tr("列入市级名录的年度"), self.years)
         form.addRow(self.tr("备注"), self.notes)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #c0271d")
-        self.error.setWordWrap(True)
+        self.error = error_label()
         form.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel(self))
         self.resize(520, 360)
 
     def values(self) -> dict[str, Any]:
@@ -163,13 +157,9 @@ class DisqualifyDialog(QDialog):
         note = QLabel(self.tr("此后该机构出具的评价报告，初审第二十二条检查将判为不符合。"))
         note.setWordWrap(True)
         lay.addWidget(note)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #c0271d")
+        self.error = error_label()
         lay.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
+        lay.addWidget(ok_cancel(self))
         self.resize(520, 320)
 
     def accept(self) -> None:

@@ -22,7 +22,7 @@ from forms.rules.runner import run_checks
 from models.entities import Application, Enterprise
 from models.pipeline import create_application
 from models.review import (
-    CertKind, Certificate, CheckOverride, CheckRun, Indicator, Material, MaterialStatus, Outcome, ThirdPartyReport,
+    CertKind, CheckOverride, CheckRun, Indicator, Material, MaterialStatus, Outcome, ThirdPartyReport,
 )
 from models.review_service import certificates_for, evaluators, save_report
 from models.stages import Stage, TitleKind

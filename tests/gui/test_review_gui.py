@@ -16,7 +16,7 @@ from desktop.views.pipeline import PipelineView
 from desktop.views.review import R_ID, R_NAME, R_PROBLEMS, R_WORST, ReviewView
 from forms.rules import runner
 from forms.rules.runner import REVIEW_STAGES, run_checks, select_applications
-from models.entities import Application, Enterprise
+from models.entities import Enterprise
 from models.pipeline import create_application
 from models.review import CheckRun, Outcome
 from models.review_service import save_report, worst_outcomes
