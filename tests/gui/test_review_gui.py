@@ -109,15 +109,15 @@ def test_run_checks_on_the_year_with_progress_stores_and_shows_results(qtbot, ct
 
 
 def test_cancel_stores_no_results(qtbot, ctx, view, apps, monkeypatch):
-    """取消 while the run reads its data: the run's transaction is rolled back, nothing stored."""
+    """取消 pressed while the run is under way: nothing is stored."""
     pressed = threading.Event()
-    real = runner.load_context
+    real = runner.run_checks
 
-    def slow_load_context(*a, **k):
-        pressed.wait(10)  # the clerk presses 取消 while the data is being read
+    def slow_run_checks(*a, **k):
+        pressed.wait(10)  # the clerk presses 取消 before the run gets far
         return real(*a, **k)
 
-    monkeypatch.setattr(runner, "load_context", slow_load_context)
+    monkeypatch.setattr(runner, "run_checks", slow_run_checks)
     with qtbot.waitSignal(view.run_done, timeout=20000):
         assert view.run_all()
         view.operation.dialog.findChild(QPushButton).click()  # 取消
