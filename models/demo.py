@@ -183,7 +183,10 @@ def generate(
             if changed > dt.datetime.now():
                 changed = dt.datetime.now().replace(microsecond=0) - dt.timedelta(days=rng.randint(1, 60))
             batch_id = None
-            if stage.rank >= Stage.RECOMMENDED.rank and kind is TitleKind.CITY_FACTORY and not is_park:
+            # earlier years' batches hold what was recommended and decided; this year's batch
+            # holds only what is recommended now (the commission has not decided yet)
+            in_batch = stage.rank >= Stage.RECOMMENDED.rank if year < current_year else stage is Stage.RECOMMENDED
+            if in_batch and kind is TitleKind.CITY_FACTORY and not is_park:
                 batch_id = batches[year].id
             app_rows.append(dict(
                 uid=new_uid(), year=year, title_kind=kind,

@@ -85,16 +85,16 @@ def _doc_count(ctx) -> int:
 
 def test_unreviewed_batch_lists_its_blockers_and_a_row_opens_the_application(qtbot, demo_ctx, no_detail_page):
     wiz = _wizard(qtbot, demo_ctx)
-    assert wiz.batch_combo.currentText() == "2026年度市级绿色工厂推荐（17项）"
     with demo_ctx.db.uow() as uow:
         ids = batch_application_ids(uow.session, 2026)
+    assert wiz.batch_combo.currentText() == f"2026年度市级绿色工厂推荐（{len(ids)}项）"
     # every application lacks its stored checks: one row each, and the wizard does not go on
     model = wiz.blocker_model
-    assert model.rowCount() == len(ids) == 17
+    assert model.rowCount() == len(ids) > 5
     kinds = {model.index(r, 1).data() for r in range(model.rowCount())}
     assert kinds == {"未运行检查"}
     assert "尚未运行初审检查" in model.index(0, 2).data()
-    assert "还有 17 个问题" in wiz.check_summary.text()
+    assert f"还有 {len(ids)} 个问题" in wiz.check_summary.text()
     assert not wiz.next_btn.isEnabled()
     wiz.go_next()
     assert wiz.step() == 0
@@ -126,7 +126,9 @@ def test_open_button_opens_the_real_application_page(qtbot, demo_ctx):
 
 def test_reviewing_in_the_window_clears_the_list_and_recheck_finds_a_changed_file(qtbot, demo_ctx):
     wiz = _wizard(qtbot, demo_ctx)
-    assert wiz.blocker_model.rowCount() == 17
+    with demo_ctx.db.uow() as uow:
+        n = len(batch_application_ids(uow.session, 2026))
+    assert wiz.blocker_model.rowCount() == n
     # the clerk runs the checks elsewhere in the program: the open wizard follows
     prepare_demo_review(demo_ctx.db)
     demo_ctx.changed("check_run")
@@ -165,7 +167,9 @@ def test_reviewing_in_the_window_clears_the_list_and_recheck_finds_a_changed_fil
 def test_prepared_demo_batch_has_no_blockers_and_proposes_the_next_number(qtbot, prepared_ctx):
     wiz = _wizard(qtbot, prepared_ctx)
     assert wiz.blocker_model.rowCount() == 0
-    assert wiz.check_summary.text().startswith("批次「2026年度市级绿色工厂推荐」共 17 个申报，没有发现问题")
+    with prepared_ctx.db.uow() as uow:
+        n = len(batch_application_ids(uow.session, 2026))
+    assert wiz.check_summary.text().startswith(f"批次「2026年度市级绿色工厂推荐」共 {n} 个申报，没有发现问题")
     wiz.date_edit.setDate(DAY)
     wiz.go_next()
     assert wiz.step() == 1
@@ -175,7 +179,7 @@ def test_prepared_demo_batch_has_no_blockers_and_proposes_the_next_number(qtbot,
     preview = wiz.preview.toPlainText()
     assert preview.startswith("重庆市渝北区经济和信息化委员会\n渝北经信发〔2026〕1号\n")
     assert "市经济信息委：" in preview and "2026年6月30日" in preview
-    assert wiz.title_edit.toPlainText().endswith("等17家企业申报2026年度重庆市绿色工厂的函")
+    assert wiz.title_edit.toPlainText().endswith(f"等{n}家企业申报2026年度重庆市绿色工厂的函")
     # the preview follows each change
     wiz.title_edit.setPlainText("关于推荐重庆市绿色工厂的函")
     assert "\n关于推荐重庆市绿色工厂的函\n" in wiz.preview.toPlainText()
@@ -230,7 +234,9 @@ def test_export_runs_in_the_background_and_writes_folder_zip_and_manifest(qtbot,
     paths = {f["path"] for f in manifest["files"]}
     assert {"推荐函.docx", "推荐汇总表.xlsx", "清单.xlsx"} <= paths
     sheets = sorted(p for p in paths if p.endswith("/初审意见表.docx"))
-    assert len(sheets) == 17 and sheets[0].startswith("01_")
+    with prepared_ctx.db.uow() as uow:
+        n = len(batch_application_ids(uow.session, 2026))
+    assert len(sheets) == n and sheets[0].startswith("01_")
     assert manifest["letter"]["doc_number"] == "渝北经信发〔2026〕1号"
     on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     assert on_disk - {"manifest.json"} == paths  # every file is listed, nothing else
@@ -239,7 +245,7 @@ def test_export_runs_in_the_background_and_writes_folder_zip_and_manifest(qtbot,
     # the summary for the clerk, and the number is taken (committed)
     text = wiz.result_label.text()
     assert f"文件夹：{folder}" in text and f"压缩包：{zpath}" in text
-    assert "推荐函文号：渝北经信发〔2026〕1号" in text and "17 个申报" in text
+    assert "推荐函文号：渝北经信发〔2026〕1号" in text and f"{n} 个申报" in text
     assert _doc_count(prepared_ctx) == 1
     assert "本批次已取得的文号" in wiz.number_note.text()
     # the output folder is remembered for next time
