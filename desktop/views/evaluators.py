@@ -32,7 +32,6 @@ from sqlalchemy import func, select
 
 from models.entities import Application
 from models.review import Evaluator, ThirdPartyReport
-from models.review_service import ReviewError, disqualify, evaluators, save_evaluator
 
 from ..review_ui import OutcomeRowsModel, error_label, fmt_date, make_table, ok_cancel, select_row
 from ..table_model import Column, SearchProxy
@@ -179,6 +178,8 @@ class DisqualifyDialog(QDialog):
 
 
 def evaluator_rows(session, year: int) -> list[tuple]:
+    from models.review_service import evaluators
+
     counts = dict(session.execute(
         select(ThirdPartyReport.evaluator_id, func.count())
         .join(Application, Application.id == ThirdPartyReport.application_id)
@@ -355,6 +356,8 @@ class EvaluatorsView(QWidget):
 
     # ------------------------------------------------------------------ writing
     def _write(self, fn, title: str) -> Evaluator | None:
+        from models.review_service import ReviewError
+
         with self.ctx.db.uow() as uow:
             try:
                 ev = fn(uow.session)
@@ -371,6 +374,8 @@ class EvaluatorsView(QWidget):
         return ev
 
     def new_record(self) -> int | None:
+        from models.review_service import save_evaluator
+
         dlg = EvaluatorDialog(self)
         if not dlg.exec():
             return None
@@ -378,6 +383,8 @@ class EvaluatorsView(QWidget):
         return ev.id if ev is not None else None
 
     def edit_selected(self) -> bool:
+        from models.review_service import save_evaluator
+
         eid = self.selected_id()
         if eid is None:
             return False
@@ -402,6 +409,8 @@ class EvaluatorsView(QWidget):
                            self.tr("市级名录")) is not None
 
     def disqualify_selected(self) -> bool:
+        from models.review_service import disqualify
+
         row = self.selected_row()
         if row is None:
             self.ctx.status.emit(self.tr("请先选中一家评价机构。"))
@@ -413,6 +422,8 @@ class EvaluatorsView(QWidget):
         return self._write(lambda s: disqualify(s, row[E_ID], on, reason), self.tr("取消评价资格")) is not None
 
     def restore_selected(self) -> bool:
+        from models.review_service import disqualify
+
         row = self.selected_row()
         if row is None or row[E_DISQ_ON] is None:
             return False

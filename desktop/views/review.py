@@ -28,11 +28,9 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
-from forms.rules.runner import REVIEW_STAGES, RunError, select_applications
 from models import pipeline as pl
 from models.batches import batch_rows
 from models.review import CheckRun, Outcome
-from models.review_service import live_overrides
 from models.stages import Stage
 
 from ..review_ui import (
@@ -85,11 +83,9 @@ def review_rows(session, scope: Scope) -> list[tuple]:
     """One row per application of the scope: subject, title, stage, batch, the worst outcome
     after overrides ("unchecked" when never checked), the failed checks counted by outcome,
     the number of overrides, when and by whom it was checked."""
-    cards = pl.card_rows(session, year=scope.year)
-    if scope.stages is not None:
-        cards = [c for c in cards if c.stage in scope.stages]
-    if scope.batch_id is not None:
-        cards = [c for c in cards if c.batch_id == scope.batch_id]
+    from models.review_service import live_overrides
+
+    cards = pl.card_rows(session, year=scope.year, stages=scope.stages, batch_id=scope.batch_id)
     batches = {b.id: b.name for b in batch_rows(session, year=scope.year)}
     ids = [c.id for c in cards]
     runs: dict[int, tuple] = {}
@@ -231,6 +227,8 @@ class ReviewView(QWidget):
         return self.batch_combo.currentData()
 
     def scope(self) -> Scope:
+        from forms.rules.runner import REVIEW_STAGES
+
         stages = REVIEW_STAGES if self.stage_combo.currentData() == "review" else None
         return Scope(self.current_year(), self.current_batch_id(), stages)
 
@@ -383,6 +381,8 @@ class ReviewView(QWidget):
         return self.run_ids(ids, self.tr("检查所选的 {0} 个申报").format(len(ids)))
 
     def run_all(self) -> bool:
+        from forms.rules.runner import RunError, select_applications
+
         scope = self.scope()
         try:
             with self.ctx.db.uow() as uow:
