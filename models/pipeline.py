@@ -111,8 +111,8 @@ class CardRow:
 
 _RANK_SQL = "CASE a.stage " + " ".join(f"WHEN '{s.value}' THEN {s.rank}" for s in STAGES) + " END"
 _CARD_SQL = """
-SELECT a.id, a.year, a.title_kind, a.stage, {kind}, s.id, s.name, s.credit_code, s.district_code,
-       a.batch_id, a.stage_changed_at, a.review_outcome, {rank} AS rank
+SELECT a.id AS app_id, a.year, a.title_kind, a.stage, {kind} AS subject_kind, s.id AS subject_id, s.name AS name,
+       s.credit_code, s.district_code, a.batch_id, a.stage_changed_at, a.review_outcome, {rank} AS rank
 FROM application a JOIN {table} s ON s.id = a.{fk}
 WHERE a.deleted_at IS NULL AND s.deleted_at IS NULL{where}"""
 
@@ -123,9 +123,15 @@ def card_rows(
     year: int | None = None,
     title_kinds: Sequence[TitleKind] | None = None,
     ids: Iterable[int] | None = None,
+    stages: Iterable[Stage] | None = None,
+    batch_id: int | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+    per_stage: int | None = None,
 ) -> list[CardRow]:
     """Applications for the board, enterprise and park ones, in one query, ordered by stage and
-    name.
+    name (then id). ``offset``/``limit`` page through that order; ``per_stage`` keeps only the
+    first so many cards of every stage (the board's first page of each column).
 
     Plain SQL on the session's connection: the board may show 15,000 cards, and SQLAlchemy's
     per-row type processing (enums, datetimes) would cost more than the query itself.
@@ -138,6 +144,15 @@ def card_rows(
     if title_kinds:
         where += f" AND a.title_kind IN ({','.join('?' * len(title_kinds))})"
         params.extend(k.value for k in title_kinds)
+    if stages is not None:
+        stage_list = [s.value for s in stages]
+        if not stage_list:
+            return []
+        where += f" AND a.stage IN ({','.join('?' * len(stage_list))})"
+        params.extend(stage_list)
+    if batch_id is not None:
+        where += " AND a.batch_id = ?"
+        params.append(batch_id)
     if ids is not None:
         id_list = [int(i) for i in ids]
         if not id_list:
@@ -147,10 +162,19 @@ def card_rows(
         _CARD_SQL.format(kind="'enterprise'", table="enterprise", fk="enterprise_id", rank=_RANK_SQL, where=where),
         _CARD_SQL.format(kind="'park'", table="park", fk="park_id", rank=_RANK_SQL, where=where),
     ]
-    sql = " UNION ALL ".join(parts) + " ORDER BY rank, 7"
+    sql = " UNION ALL ".join(parts)
+    params = params * 2
+    if per_stage is not None:
+        sql = ("SELECT * FROM (SELECT u.*, ROW_NUMBER() OVER (PARTITION BY stage ORDER BY name, app_id) AS rn"
+               f" FROM ({sql}) u) WHERE rn <= ?")
+        params.append(int(per_stage))
+    sql += " ORDER BY rank, name, app_id"
+    if limit is not None or offset:
+        sql += " LIMIT ? OFFSET ?"
+        params.extend([-1 if limit is None else int(limit), int(offset)])
     from .subjects import raw_rows
 
-    raw = raw_rows(session, sql, tuple(params * 2))
+    raw = raw_rows(session, sql, tuple(params))
     titles = {k.value: k for k in TitleKind}
     stages = {s.value: s for s in STAGES}
     kinds = {k.value: k for k in SubjectKind}
@@ -160,6 +184,31 @@ def card_rows(
                 r[9], parse(r[10]) if r[10] else None, r[11] or "")
         for r in raw
     ]
+
+
+def card_counts(session: Session, *, year: int | None = None,
+                title_kinds: Sequence[TitleKind] | None = None) -> dict[Stage, int]:
+    """How many cards ``card_rows`` gives per stage (same conditions), in one grouped query."""
+    where = ""
+    params: list = []
+    if year is not None:
+        where += " AND a.year = ?"
+        params.append(year)
+    if title_kinds:
+        where += f" AND a.title_kind IN ({','.join('?' * len(title_kinds))})"
+        params.extend(k.value for k in title_kinds)
+    sql = " UNION ALL ".join(
+        f"SELECT a.stage, COUNT(*) FROM application a JOIN {table} s ON s.id = a.{fk}"
+        f" WHERE a.deleted_at IS NULL AND s.deleted_at IS NULL{where} GROUP BY a.stage"
+        for table, fk in (("enterprise", "enterprise_id"), ("park", "park_id"))
+    )
+    from .subjects import raw_rows
+
+    stages = {s.value: s for s in STAGES}
+    counts = {s: 0 for s in STAGES}
+    for stage, n in raw_rows(session, sql, tuple(params * 2)):
+        counts[stages[stage]] += n
+    return counts
 
 
 def stage_counts(session: Session, *, year: int | None = None,

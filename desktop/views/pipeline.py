@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from functools import lru_cache
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -83,8 +83,15 @@ def card_meta(card: pl.CardRow) -> str:
 
 
 # ---------------------------------------------------------------------------------------- model
+CARD_PAGE = 200  # cards per column loaded at first; more as the column is scrolled
+
+
 class CardListModel(QAbstractListModel):
-    """The cards of one stage column, with search done in one Python pass."""
+    """The cards of one stage column, with search done in one Python pass.
+
+    A column may hold only its first cards (``set_first_page``): the rest come page by page as
+    the column is scrolled (canFetchMore / fetchMore), all at once when a search needs them
+    (``load_all``)."""
 
     ID_ROLE = Qt.ItemDataRole.UserRole + 1
     CARD_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -100,14 +107,84 @@ class CardListModel(QAbstractListModel):
         self._keys: list[str] | None = None
         self._visible: list[int] = []
         self._search = ""
+        self._total = 0
+        #: loads (offset, limit or None for all) more cards of the column; None when all are in
+        self._loader: Callable[[int, int | None], list[pl.CardRow]] | None = None
 
     # ------------------------------------------------------------------ content
     def set_cards(self, cards: Sequence[pl.CardRow]) -> None:
         self.beginResetModel()
         self._cards = list(cards)
+        self._total = len(self._cards)
+        self._loader = None
         self._keys = None
         self._visible = self._compute_visible()
         self.endResetModel()
+
+    def set_first_page(self, cards: Sequence[pl.CardRow], total: int,
+                       loader: Callable[[int, int | None], list[pl.CardRow]]) -> None:
+        """The first cards of the column, how many it has in all, and how to load the rest."""
+        self.beginResetModel()
+        self._cards = list(cards)
+        self._total = max(total, len(self._cards))
+        self._loader = loader if len(self._cards) < self._total else None
+        self._keys = None
+        if self._search:
+            self._load_rest()
+        self._visible = self._compute_visible()
+        self.endResetModel()
+
+    def is_partial(self) -> bool:
+        return self._loader is not None
+
+    def _more(self, limit: int | None) -> list[pl.CardRow]:
+        """Load the next cards (all when ``limit`` is None) without telling the views."""
+        if self._loader is None:
+            return []
+        more = self._loader(len(self._cards), limit)
+        have = {c.id for c in self._cards}
+        more = [c for c in more if c.id not in have]
+        if limit is None or not more or len(self._cards) + len(more) >= self._total:
+            self._loader = None
+        self._cards.extend(more)
+        self._total = max(self._total, len(self._cards))
+        self._keys = None
+        return more
+
+    def _load_rest(self) -> None:
+        self._more(None)
+        if not self._loader:
+            self._total = len(self._cards)
+
+    def load_all(self) -> None:
+        """Load the cards not loaded yet (a search or a look-up by id needs them)."""
+        if self._loader is None:
+            return
+        if self._search:  # cannot happen (a search loads all), but keep the rows consistent
+            self.beginResetModel()
+            self._load_rest()
+            self._visible = self._compute_visible()
+            self.endResetModel()
+            return
+        self._fetch(None)
+
+    def _fetch(self, limit: int | None) -> None:
+        first = len(self._cards)
+        more = self._more(limit)
+        if limit is None:
+            self._total = len(self._cards)
+        if not more:
+            return
+        self.beginInsertRows(QModelIndex(), len(self._visible), len(self._visible) + len(more) - 1)
+        self._visible.extend(range(first, first + len(more)))
+        self.endInsertRows()
+
+    def canFetchMore(self, parent: IndexLike = QModelIndex()) -> bool:  # noqa: N802 (Qt API)
+        return not parent.isValid() and self._loader is not None and not self._search
+
+    def fetchMore(self, parent: IndexLike = QModelIndex()) -> None:  # noqa: N802 (Qt API)
+        if self.canFetchMore(parent):
+            self._fetch(CARD_PAGE)
 
     def set_search(self, text: str) -> None:
         q = normalise_search(text)
@@ -115,8 +192,14 @@ class CardListModel(QAbstractListModel):
             return
         self.beginResetModel()
         self._search = q
+        if q:
+            self._load_rest()
         self._visible = self._compute_visible()
         self.endResetModel()
+
+    def shown(self) -> int:
+        """How many cards the column shows (after search; counting those not loaded yet)."""
+        return self._total if self._loader is not None else len(self._visible)
 
     def _compute_visible(self) -> list[int]:
         if not self._search:
@@ -127,7 +210,7 @@ class CardListModel(QAbstractListModel):
         return [i for i, k in enumerate(self._keys) if all(t in k for t in terms)]
 
     def total(self) -> int:
-        return len(self._cards)
+        return self._total
 
     def card_at(self, row: int) -> pl.CardRow:
         return self._cards[self._visible[row]]
@@ -137,6 +220,7 @@ class CardListModel(QAbstractListModel):
         return [self._cards[i] for i in self._visible]
 
     def all_cards(self) -> list[pl.CardRow]:
+        """The cards loaded so far (every card unless ``is_partial()``)."""
         return list(self._cards)
 
     def row_of_id(self, app_id: int) -> int | None:
@@ -372,7 +456,7 @@ class StageColumn(QFrame):
         self.update_header()
 
     def update_header(self) -> None:
-        total, shown = self.model.total(), self.model.rowCount()
+        total, shown = self.model.total(), self.model.shown()
         count = f"{shown}/{total}" if shown != total else f"{total}"
         self.header.setText(f"{self.stage.label}（{count}）")
         self.header.setToolTip(_tr("「{0}」环节：{1} 项申报").format(self.stage.label, total))
@@ -634,28 +718,48 @@ class PipelineView(QWidget):
             self._stale = True
 
     def _load_cards(self) -> None:
+        """Every column's count and first page of cards (all cards when filtered by outcome)."""
         keep = self.selected_ids()
+        year, kinds = self.current_year(), self.current_title_kinds()
+        filtered = bool(self.outcome_combo.currentData())
         with self.ctx.db.uow() as uow:
-            cards = pl.card_rows(uow.session, year=self.current_year(), title_kinds=self.current_title_kinds())
-        cards = self._filter_by_outcome(cards)
+            if filtered:
+                cards = pl.card_rows(uow.session, year=year, title_kinds=kinds)
+                counts = None
+            else:
+                counts = pl.card_counts(uow.session, year=year, title_kinds=kinds)
+                cards = pl.card_rows(uow.session, year=year, title_kinds=kinds, per_stage=CARD_PAGE)
+        if filtered:
+            cards = self._filter_by_outcome(cards)
         by_stage: dict[Stage, list[pl.CardRow]] = {st: [] for st in STAGES}
         for c in cards:
             by_stage[c.stage].append(c)
         self._syncing = True
         try:
             for col in self.columns:
-                col.model.set_cards(by_stage[col.stage])
+                if counts is None:
+                    col.model.set_cards(by_stage[col.stage])
+                else:
+                    col.model.set_first_page(by_stage[col.stage], counts[col.stage],
+                                             self._page_loader(year, kinds, col.stage))
         finally:
             self._syncing = False
         self._stale = False
         self._after_load(keep)
+
+    def _page_loader(self, year: int, kinds: list[TitleKind] | None, stage: Stage):
+        def load(offset: int, limit: int | None) -> list[pl.CardRow]:
+            with self.ctx.db.uow() as uow:
+                return pl.card_rows(uow.session, year=year, title_kinds=kinds, stages=[stage],
+                                    offset=offset, limit=limit)
+        return load
 
     def _after_load(self, keep: list[int]) -> None:
         total = shown = 0
         for col in self.columns:
             col.update_header()
             total += col.model.total()
-            shown += col.model.rowCount()
+            shown += col.model.shown()
         text = self.tr("{0}年度 共 {1} 项").format(self.current_year(), total)
         if self.search_edit.text().strip():
             text = self.tr("找到 {0} 项 / 共 {1} 项").format(shown, total)
@@ -670,11 +774,25 @@ class PipelineView(QWidget):
         return self.columns[STAGES.index(stage)]
 
     def card(self, app_id: int) -> pl.CardRow | None:
+        """The card of this application on the board (loading its column's other cards when it
+        is not loaded yet); None when the board does not show it."""
         for col in self.columns:
             for c in col.model.all_cards():
                 if c.id == app_id:
                     return c
-        return None
+        if not any(col.model.is_partial() for col in self.columns):
+            return None
+        with self.ctx.db.uow() as uow:
+            found = pl.card_rows(uow.session, year=self.current_year(), title_kinds=self.current_title_kinds(),
+                                 ids=[app_id])
+        if not found:
+            return None
+        col = self.column_of(found[0].stage)
+        if not col.model.is_partial():
+            return None
+        col.model.load_all()
+        col.update_header()
+        return next((c for c in col.model.all_cards() if c.id == app_id), None)
 
     def selected_cards(self) -> list[pl.CardRow]:
         return self._active.selected_cards() if self._active is not None else []
