@@ -18,6 +18,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from forms.validators import to_halfwidth
 
 PAGE = 2000
+_KEY_CHUNK = 4000  # rows normalised at once when the search index is built
 IndexLike = QModelIndex | QPersistentModelIndex
 
 
@@ -83,22 +84,25 @@ class RowsModel(QAbstractTableModel):
 
     # ------------------------------------------------------------------ search and sort
     def _search_keys(self) -> list[str]:
-        """One lower-case, half-width text per row over the searchable columns, built in bulk:
-        a display function runs once per distinct value (districts and industries repeat), and
-        the normalising runs once over the whole text, not once per row."""
+        """One lower-case, half-width text per row over the searchable columns, built in bulk
+        on the first search: a display function runs once per distinct value (districts and
+        industries repeat), and the normalising runs once per chunk of rows, not once per row.
+        Chunks keep the temporary texts small next to the rows themselves."""
         if self._keys is None:
             rows = self._rows
-            parts: list[list[str]] = []
-            for c in self.columns:
-                if not c.searchable:
-                    continue
-                if c.display is None:
-                    parts.append(["" if row[c.index] is None else str(row[c.index]) for row in rows])
-                else:
-                    cache: dict[Any, str] = {}
+            cols = [c for c in self.columns if c.searchable]
+            caches: list[dict[Any, str]] = [{} for _ in cols]
+            keys: list[str] = []
+            for start in range(0, len(rows), _KEY_CHUNK):
+                chunk = rows[start:start + _KEY_CHUNK]
+                parts: list[list[str]] = []
+                for c, cache in zip(cols, caches):
+                    if c.display is None:
+                        parts.append(["" if row[c.index] is None else str(row[c.index]) for row in chunk])
+                        continue
                     disp = c.display
                     col = []
-                    for row in rows:
+                    for row in chunk:
                         v = row[c.index]
                         try:
                             t = cache[v]
@@ -108,12 +112,16 @@ class RowsModel(QAbstractTableModel):
                             t = disp(v)
                         col.append(t)
                     parts.append(col)
-            joined = "\n".join(" ".join(p) for p in zip(*parts)) if parts else ""
-            # one text for all rows, split again after normalising (a search term never holds
-            # a line break, so keys cannot match across rows)
-            keys = to_halfwidth(joined).lower().split("\n") if rows else []
-            if len(keys) != len(rows):  # a value held a line break: build row by row instead
-                keys = [to_halfwidth(" ".join(p)).lower() for p in zip(*parts)]
+                if not parts:
+                    keys.extend("" for _ in chunk)
+                    continue
+                # one text for the chunk, split again after normalising (a search term never
+                # holds a line break, so keys cannot match across rows)
+                part = to_halfwidth("\n".join(" ".join(p) for p in zip(*parts))).lower().split("\n")
+                if len(part) != len(chunk):  # a value held a line break: build row by row instead
+                    part = [to_halfwidth(" ".join(p)).lower() for p in zip(*parts)]
+                keys.extend(part)
+                del parts, part
             self._keys = keys
         return self._keys
 

@@ -167,7 +167,6 @@ class _SubjectsView(QWidget):
         with self.ctx.db.uow() as uow:
             rows = self.load_rows(uow.session)
         self.model.set_rows(rows)
-        self.model._search_keys()  # build the search index now, so the first keystroke is quick
         self._generation += 1
         self._update_count()
         if selected is not None:
