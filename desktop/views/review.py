@@ -51,6 +51,10 @@ R_ID, R_NAME, R_CODE, R_TITLE, R_STAGE, R_BATCH, R_WORST, R_PROBLEMS, R_OVERRIDE
 
 _RANK = {o.value: o.rank for o in Outcome}
 
+#: the stages of 待初审, the same as ``forms.rules.runner.REVIEW_STAGES`` (a test holds them
+#: equal): the tab shows them without importing the rule machinery
+REVIEW_STAGES: tuple[Stage, ...] = (Stage.APPLIED, Stage.UNDER_REVIEW, Stage.RECOMMENDED)
+
 
 def _rank(value: str) -> int:
     return _RANK.get(value, -1)
@@ -227,8 +231,6 @@ class ReviewView(QWidget):
         return self.batch_combo.currentData()
 
     def scope(self) -> Scope:
-        from forms.rules.runner import REVIEW_STAGES
-
         stages = REVIEW_STAGES if self.stage_combo.currentData() == "review" else None
         return Scope(self.current_year(), self.current_batch_id(), stages)
 
