@@ -23,10 +23,19 @@ class BatchRow:
     count: int
 
 
+def batch_years(session: Session) -> list[int]:
+    """The years that have live batches, newest first."""
+    return list(session.scalars(
+        select(Batch.year).where(Batch.deleted_at.is_(None)).distinct().order_by(Batch.year.desc())))
+
+
 def batch_rows(session: Session, *, year: int | None = None) -> list[BatchRow]:
+    cond = [Application.deleted_at.is_(None), Application.batch_id.is_not(None)]
+    if year is not None:
+        cond.append(Application.batch_id.in_(select(Batch.id).where(Batch.year == year)))
     counts = (
         select(Application.batch_id, func.count().label("n"))
-        .where(Application.deleted_at.is_(None))
+        .where(*cond)
         .group_by(Application.batch_id)
         .subquery()
     )

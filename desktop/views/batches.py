@@ -173,7 +173,7 @@ class BatchesView(QWidget):
 
     def refresh(self) -> None:
         with self.ctx.db.uow() as uow:
-            years = sorted({r.year for r in batch_service.batch_rows(uow.session)}, reverse=True)
+            years = batch_service.batch_years(uow.session)
         current = self.year.currentData()
         this_year = dt.date.today().year
         if this_year not in years:
