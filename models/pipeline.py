@@ -117,6 +117,17 @@ FROM application a JOIN {table} s ON s.id = a.{fk}
 WHERE a.deleted_at IS NULL AND s.deleted_at IS NULL{where}"""
 
 
+def _card_sql(where: str, params: list, *, total: bool = False) -> tuple[str, list]:
+    parts = [
+        _CARD_SQL.format(kind="'enterprise'", table="enterprise", fk="enterprise_id", rank=_RANK_SQL, where=where),
+        _CARD_SQL.format(kind="'park'", table="park", fk="park_id", rank=_RANK_SQL, where=where),
+    ]
+    sql = " UNION ALL ".join(parts)
+    if total:
+        sql = f"SELECT u.*, COUNT(*) OVER () AS n FROM ({sql}) u"
+    return sql + " ORDER BY rank, name, app_id", params * 2
+
+
 def card_rows(
     session: Session,
     *,
@@ -128,10 +139,13 @@ def card_rows(
     offset: int = 0,
     limit: int | None = None,
     per_stage: int | None = None,
+    stage_totals: dict[Stage, int] | None = None,
 ) -> list[CardRow]:
     """Applications for the board, enterprise and park ones, in one query, ordered by stage and
     name (then id). ``offset``/``limit`` page through that order; ``per_stage`` keeps only the
-    first so many cards of every stage (the board's first page of each column).
+    first so many cards of every stage (the board's first page of each column); with it,
+    ``stage_totals`` (a dict) is filled with how many cards each stage has in all, from the same
+    query.
 
     Plain SQL on the session's connection: the board may show 15,000 cards, and SQLAlchemy's
     per-row type processing (enums, datetimes) would cost more than the query itself.
@@ -158,27 +172,28 @@ def card_rows(
         if not id_list:
             return []
         where += f" AND a.id IN ({','.join(str(i) for i in id_list)})"
-    parts = [
-        _CARD_SQL.format(kind="'enterprise'", table="enterprise", fk="enterprise_id", rank=_RANK_SQL, where=where),
-        _CARD_SQL.format(kind="'park'", table="park", fk="park_id", rank=_RANK_SQL, where=where),
-    ]
-    sql = " UNION ALL ".join(parts)
-    params = params * 2
-    if per_stage is not None:
-        sql = ("SELECT * FROM (SELECT u.*, ROW_NUMBER() OVER (PARTITION BY stage ORDER BY name, app_id) AS rn"
-               f" FROM ({sql}) u) WHERE rn <= ?")
-        params.append(int(per_stage))
-    sql += " ORDER BY rank, name, app_id"
-    if limit is not None or offset:
-        sql += " LIMIT ? OFFSET ?"
-        params.extend([-1 if limit is None else int(limit), int(offset)])
     from .subjects import raw_rows
 
-    raw = raw_rows(session, sql, tuple(params))
+    if per_stage is not None:
+        # one query per stage, each through the (year, stage) index: quicker than numbering the
+        # rows of every stage in one query; each row carries its stage's total
+        raw = []
+        for st in (STAGES if stages is None else list(stages)):
+            sql, p = _card_sql(where + " AND a.stage = ?", params + [st.value], total=True)
+            raw.extend(raw_rows(session, sql + " LIMIT ?", tuple(p + [int(per_stage)])))
+    else:
+        sql, p = _card_sql(where, params)
+        if limit is not None or offset:
+            sql += " LIMIT ? OFFSET ?"
+            p.extend([-1 if limit is None else int(limit), int(offset)])
+        raw = raw_rows(session, sql, tuple(p))
     titles = {k.value: k for k in TitleKind}
     stages = {s.value: s for s in STAGES}
     kinds = {k.value: k for k in SubjectKind}
     parse = dt.datetime.fromisoformat
+    if per_stage is not None and stage_totals is not None:
+        stage_totals.update({s: 0 for s in STAGES})
+        stage_totals.update({stages[r[3]]: r[13] for r in raw})
     return [
         CardRow(r[0], r[1], titles[r[2]], stages[r[3]], kinds[r[4]], r[5], r[6], r[7] or "", r[8] or "",
                 r[9], parse(r[10]) if r[10] else None, r[11] or "")

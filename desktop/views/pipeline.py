@@ -723,12 +723,13 @@ class PipelineView(QWidget):
         year, kinds = self.current_year(), self.current_title_kinds()
         filtered = bool(self.outcome_combo.currentData())
         with self.ctx.db.uow() as uow:
+            counts: dict[Stage, int] | None = None
             if filtered:
                 cards = pl.card_rows(uow.session, year=year, title_kinds=kinds)
-                counts = None
             else:
-                counts = pl.card_counts(uow.session, year=year, title_kinds=kinds)
-                cards = pl.card_rows(uow.session, year=year, title_kinds=kinds, per_stage=CARD_PAGE)
+                counts = {}
+                cards = pl.card_rows(uow.session, year=year, title_kinds=kinds, per_stage=CARD_PAGE,
+                                     stage_totals=counts)
         if filtered:
             cards = self._filter_by_outcome(cards)
         by_stage: dict[Stage, list[pl.CardRow]] = {st: [] for st in STAGES}
