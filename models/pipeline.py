@@ -201,31 +201,6 @@ def card_rows(
     ]
 
 
-def card_counts(session: Session, *, year: int | None = None,
-                title_kinds: Sequence[TitleKind] | None = None) -> dict[Stage, int]:
-    """How many cards ``card_rows`` gives per stage (same conditions), in one grouped query."""
-    where = ""
-    params: list = []
-    if year is not None:
-        where += " AND a.year = ?"
-        params.append(year)
-    if title_kinds:
-        where += f" AND a.title_kind IN ({','.join('?' * len(title_kinds))})"
-        params.extend(k.value for k in title_kinds)
-    sql = " UNION ALL ".join(
-        f"SELECT a.stage, COUNT(*) FROM application a JOIN {table} s ON s.id = a.{fk}"
-        f" WHERE a.deleted_at IS NULL AND s.deleted_at IS NULL{where} GROUP BY a.stage"
-        for table, fk in (("enterprise", "enterprise_id"), ("park", "park_id"))
-    )
-    from .subjects import raw_rows
-
-    stages = {s.value: s for s in STAGES}
-    counts = {s: 0 for s in STAGES}
-    for stage, n in raw_rows(session, sql, tuple(params * 2)):
-        counts[stages[stage]] += n
-    return counts
-
-
 def stage_counts(session: Session, *, year: int | None = None,
                  title_kinds: Sequence[TitleKind] | None = None) -> dict[Stage, int]:
     q = select(Application.stage, func.count()).where(Application.deleted_at.is_(None))
