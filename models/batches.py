@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from .entities import Application, Batch, Enterprise, Park
@@ -93,13 +93,19 @@ def candidate_rows(session: Session, batch: Batch) -> list[tuple]:
 
 def _app_rows(session: Session, *where) -> list[tuple]:
     out: list[tuple] = []
+    # title and stage come as their stored text and become enums through a dict: SQLAlchemy's
+    # per-row enum processing costs more than the query for a few thousand rows
+    titles = {k.value: k for k in TitleKind}
+    titles.update({k.name: k for k in TitleKind})
+    stages = {st.value: st for st in Stage}
+    stages.update({st.name: st for st in Stage})
     for model, fk in ((Enterprise, Application.enterprise_id), (Park, Application.park_id)):
         q = (
-            select(Application.id, model.name, model.credit_code, Application.title_kind, Application.stage,
-                   Application.review_outcome)
+            select(Application.id, model.name, model.credit_code, type_coerce(Application.title_kind, String),
+                   type_coerce(Application.stage, String), Application.review_outcome)
             .join(model, model.id == fk)
             .where(Application.deleted_at.is_(None), model.deleted_at.is_(None), *where)
         )
-        out.extend(tuple(r) for r in session.execute(q))
+        out.extend((r[0], r[1], r[2], titles[r[3]], stages[r[4]], r[5]) for r in session.execute(q))
     out.sort(key=lambda r: r[1])
     return out
