@@ -28,7 +28,6 @@ from forms import codes
 from models import subjects
 from models.entities import Application, Enterprise, Park, Title
 
-from ..dialogs.record_editor import RecordEditor
 from ..table_model import Column, RowsModel, SearchProxy
 
 SEARCH_PLACEHOLDER = "搜索名称、信用代码、区县、行业、园区…"
@@ -230,6 +229,8 @@ class _SubjectsView(QWidget):
     # ------------------------------------------------------------------ editing
     def _open_editor(self, record_id: int | None) -> bool:
         generation = self._generation
+        from ..dialogs.record_editor import RecordEditor
+
         editor = RecordEditor(self.ctx, self.kind, record_id, self)
         ok = bool(editor.exec())
         saved_id = editor.record_id
