@@ -59,9 +59,11 @@ def _signature(db_path: Path) -> list:
     for p in (db_path, Path(str(db_path) + "-wal")):
         try:
             st = p.stat()
-            sig.append([p.name, st.st_size, st.st_mtime_ns])
         except FileNotFoundError:
-            sig.append([p.name, None, None])
+            continue
+        if p is not db_path and st.st_size == 0:
+            continue  # an empty WAL holds no data; SQLite touches it on every open
+        sig.append([p.name, st.st_size, st.st_mtime_ns])
     return sig
 
 
