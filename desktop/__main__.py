@@ -1,3 +1,3 @@
-from desktop.app import main
+from desktop.app import run
 
-raise SystemExit(main())
+run()

@@ -114,12 +114,11 @@ class MainWindow(QMainWindow):
         self.update_status()
 
     def update_status(self) -> None:
-        from models.office import get_profile
+        from models.subjects import raw_rows
 
-        with self.ctx.db.uow() as uow:
-            p = get_profile(uow.session)
-            office = p.bureau_name or "（未设置单位信息）"
-            uow.commit()
+        with self.ctx.db.uow() as uow:  # one plain query: this runs at every start
+            row = raw_rows(uow.session, "SELECT bureau_name FROM office_profile WHERE id = 1")
+        office = (row[0][0] if row else "") or "（未设置单位信息）"
         self.status_db.setText(f"{office}  |  操作人：{self.ctx.user}  |  数据：{self.ctx.db.path}")
 
     # ------------------------------------------------------------------ views
