@@ -168,6 +168,9 @@ def run() -> None:
     """The console entry point (``greendesk``) and ``python -m desktop``."""
     rc = main()
     if _EXIT_AT_ONCE:
+        import atexit
+
+        atexit._run_exitfuncs()  # what others registered still runs
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(rc)
