@@ -24,6 +24,8 @@ AUDITED_TABLES = frozenset({
     # evaluators, watch lists, and every person's override of a check result
     "evaluator", "material", "third_party_report", "certificate", "indicator", "watchlist_entry",
     "check_override",
+    # supervision of titles (issue 6): renamings/restructurings (第十九条) and re-reviews (第十六条)
+    "title_change", "title_review",
 })
 IGNORED_COLUMNS = frozenset({"updated_at", "created_at"})
 

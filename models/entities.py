@@ -271,3 +271,85 @@ class IssuedDocument(RecordMixin, Base):
     def doc_number(self) -> str:
         """渝北经信发〔2026〕12号 — year in 〔〕, no leading zeros, no 第 (GB/T 9704-2012 7.2.4)."""
         return f"{self.prefix}〔{self.year}〕{self.number}号"
+
+
+# --------------------------------------------------------------------------- supervision (issue 6)
+
+
+class ChangeKind(str, enum.Enum):
+    """第十九条: a renaming or a restructuring of a title holder, to be reported within 30 working days."""
+
+    RENAME = "rename"
+    RESTRUCTURE = "restructure"
+
+    @property
+    def label(self) -> str:
+        return {"rename": "更名", "restructure": "重组"}[self.value]
+
+
+class TitleChange(RecordMixin, SoftDeleteMixin, Base):
+    """A renaming or restructuring of a title holder: the date its formalities were completed,
+    the report's due date (30 working days later, 第十九条) and the date it was reported."""
+
+    __tablename__ = "title_change"
+    kind: Mapped[ChangeKind] = mapped_column(str_enum(ChangeKind))
+    enterprise_id: Mapped[Optional[int]] = mapped_column(ForeignKey("enterprise.id"), default=None)
+    park_id: Mapped[Optional[int]] = mapped_column(ForeignKey("park.id"), default=None)
+    title_id: Mapped[Optional[int]] = mapped_column(ForeignKey("title.id"), default=None)
+    completed_on: Mapped[dt.date]
+    due_on: Mapped[dt.date]
+    due_fallback: Mapped[bool] = mapped_column(default=False)
+    old_name: Mapped[str] = mapped_column(String(120), default="")
+    new_name: Mapped[str] = mapped_column(String(120), default="")
+    reported_on: Mapped[Optional[dt.date]] = mapped_column(default=None)
+    doc: Mapped[str] = mapped_column(String(60), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    enterprise: Mapped[Optional[Enterprise]] = relationship()
+    park: Mapped[Optional[Park]] = relationship()
+    title: Mapped[Optional[Title]] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(
+            "(enterprise_id IS NOT NULL) + (park_id IS NOT NULL) = 1", name="one_subject"
+        ),
+        Index("ix_title_change_enterprise_id", "enterprise_id"),
+        Index("ix_title_change_park_id", "park_id"),
+    )
+
+    @property
+    def name(self) -> str:
+        """For the audit log: 「甲公司 → 乙公司」."""
+        if self.old_name and self.new_name and self.old_name != self.new_name:
+            return f"{self.old_name} → {self.new_name}"
+        return self.new_name or self.old_name or ""
+
+
+class ReReviewOutcome(str, enum.Enum):
+    PENDING = "pending"
+    PASSED = "passed"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "待复审", "passed": "通过", "failed": "不通过"}[self.value]
+
+
+class TitleReview(RecordMixin, SoftDeleteMixin, Base):
+    """A re-review (复审) of a title, 第十六条: when it is scheduled, when it was held, the outcome.
+    A failed one is a cause of revocation (第十七条（二）)."""
+
+    __tablename__ = "title_review"
+    title_id: Mapped[int] = mapped_column(ForeignKey("title.id"))
+    scheduled_on: Mapped[dt.date]
+    held_on: Mapped[Optional[dt.date]] = mapped_column(default=None)
+    outcome: Mapped[ReReviewOutcome] = mapped_column(str_enum(ReReviewOutcome), default=ReReviewOutcome.PENDING)
+    doc: Mapped[str] = mapped_column(String(60), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    title: Mapped[Title] = relationship()
+
+    __table_args__ = (Index("ix_title_review_title_id", "title_id"),)
+
+
+TABLE_LABELS.update({"title_change": "更名重组", "title_review": "复审"})
