@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from . import demo_review
+from . import demo_review, demo_supervision
 from .base import new_uid
 from .db import Database
 from .entities import Application, Batch, Enterprise, OfficeProfile, Park, StageMove, Title, TitleState
@@ -252,6 +252,7 @@ def generate(
         with_files = review_files if review_files is not None else enterprises <= 1000
         review = demo_review.generate(s, files_dir=db.files_dir if with_files else None,
                                       current_year=current_year, seed=seed)
+        review |= demo_supervision.generate(s, current_year=current_year, anchor=demo_review.anchor_date(current_year), seed=seed)
         uow.commit()
         return {
             "parks": len(park_rows), "enterprises": len(ent_rows), "applications": len(app_rows),

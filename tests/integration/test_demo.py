@@ -7,7 +7,7 @@ import pytest
 
 from forms.codes import district_by_code
 from forms.validators import validate_credit_code, validate_phone
-from models import demo
+from models import demo, demo_supervision
 from models.db import Database
 from models.entities import Application, AuditEntry, Enterprise, OfficeProfile, Park, StageMove, Title, TitleState
 from models.pipeline import stage_counts
@@ -24,8 +24,12 @@ def test_default_demo_counts(demo_db):
         assert count(s, Enterprise) == 300
         assert count(s, Park) == len(demo.DEMO_PARKS) == 12
         assert count(s, Application) == 300
-        assert count(s, Title) == count(s, Application, Application.stage == Stage.RECOGNISED) > 0
-        assert count(s, Title, Title.state == TitleState.REVOKED) == 1
+        # one title per recognised application, plus the national titles entered by hand (issue 6)
+        assert count(s, Title, Title.source == "entered", Title.application_id.is_(None)) == \
+            demo_supervision.ENTERED_TITLES
+        assert count(s, Title, Title.application_id.is_not(None)) == \
+            count(s, Application, Application.stage == Stage.RECOGNISED) > 0
+        assert count(s, Title, Title.state == TitleState.REVOKED) == 2  # one of them by demo_supervision
         assert count(s, AuditEntry) == 0  # bulk data is not an edit by the clerk
         profile = s.get(OfficeProfile, 1)
         assert profile.district_name == "渝北区" and profile.is_complete
