@@ -349,3 +349,44 @@ def _new_year(args: argparse.Namespace, data_dir: Path) -> int:
     print(f"已把 {args.from_year} 年度未完成的申报 {n} 件结转到 {args.from_year + 1} 年度。"
           f"结转前的数据已备份：{backup}")
     return 0
+
+
+# ---------------------------------------------------------------------------------- doctor
+def _doctor_args(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "doctor", help="检查与修复：数据库完整性、存档文件与登记的 SHA-256 是否一致、自动备份；可从备份恢复",
+        description="只读检查，不改动任何数据；全部正常时退出码 0，发现问题时退出码 1（每个问题附处理办法）。"
+                    "加 --restore 从自动备份恢复数据库（须先关闭程序；恢复前自动备份当前数据）。")
+    p.add_argument("--restore", metavar="BACKUP", default=None,
+                   help="从该备份恢复（备份文件名，如 greendesk-20260630-091500-000000-start.db，或备份文件的路径）")
+    p.add_argument("--no-files", action="store_true", help="不核对存档文件（只检查数据库和备份）")
+
+
+@command("doctor", _doctor_args)
+def _doctor(args: argparse.Namespace, data_dir: Path) -> int:
+    """Exit 0 when everything is whole, 1 when a problem was found, 2 when a restore failed."""
+    from models.doctor import DoctorError, restore
+
+    from .doctor_ui import run_checks
+
+    if args.restore:
+        try:
+            src, safety = restore(data_dir, args.restore)
+        except DoctorError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 2
+        print(f"已从备份 {src.name} 恢复数据库。")
+        if safety is not None:
+            print(f"恢复前的数据已另存为备份 {safety.name}（需要时可用 doctor --restore {safety.name} 撤回本次恢复）。")
+        print("恢复后的检查：")
+    last = [-1]
+
+    def progress(done: int, total: int, text: str) -> None:
+        pct = done * 100 // total if total else 0
+        if total and pct // 25 != last[0]:
+            last[0] = pct // 25
+            print(f"  {pct:3d}% {text}", file=sys.stderr, flush=True)
+
+    report = run_checks(data_dir, check_files=not args.no_files, progress=progress)
+    print(report.text())
+    return report.exit_code

@@ -24,6 +24,7 @@ MENU_INSTALLERS: list[str] = [
     "desktop.sync_ui",
     "desktop.review_ui",
     "desktop.submit_ui",
+    "desktop.doctor_ui",
 ]
 
 
