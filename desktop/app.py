@@ -118,6 +118,9 @@ def run_gui(data_dir: Path, *, demo: bool = False, user: str | None = None) -> i
     win = MainWindow(db)
     win.show()
     win.after_start()
+    from .dialogs.due_week import schedule_due_week
+
+    schedule_due_week(win)  # 本周待办, a moment after the window is on screen
     try:
         return app.exec()
     finally:

@@ -24,19 +24,22 @@ MENU_INSTALLERS: list[str] = [
     "desktop.sync_ui",
     "desktop.review_ui",
     "desktop.submit_ui",
+    "desktop.dashboard_ui",
     "desktop.doctor_ui",
 ]
 
 
 def view_classes() -> list[type]:
     from .views.audit_log import AuditView
+    from .views.dashboard import DashboardView
     from .views.batches import BatchesView
     from .views.evaluators import EvaluatorsView
     from .views.pipeline import PipelineView
     from .views.review import ReviewView
     from .views.subjects import EnterprisesView, ParksView
 
-    return [PipelineView, ReviewView, EnterprisesView, ParksView, BatchesView, EvaluatorsView, AuditView]
+    return [PipelineView, ReviewView, EnterprisesView, ParksView, BatchesView, EvaluatorsView, AuditView,
+            DashboardView]
 
 
 class MainWindow(QMainWindow):

@@ -434,7 +434,7 @@ def _report_table(document, data: SummaryData, para) -> None:
     rows = report_table(data)
     para(f"表1  {data.year}年各称号申报、推荐、认定情况", font=gb.FONT_HEADING1, size=gb.SIZE_SIHAO,
          align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, keep_next=True)
-    widths = [46, 19, 19, 26, 24, 22]  # mm: 156 in all, the text width
+    widths = [54, 17, 19, 26, 22, 18]  # mm: 156 in all, the text width
     t = document.add_table(rows=len(rows), cols=len(widths))
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
