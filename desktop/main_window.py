@@ -24,6 +24,7 @@ MENU_INSTALLERS: list[str] = [
     "desktop.sync_ui",
     "desktop.review_ui",
     "desktop.submit_ui",
+    "desktop.supervision_ui",
     "desktop.dashboard_ui",
     "desktop.doctor_ui",
 ]
@@ -37,8 +38,9 @@ def view_classes() -> list[type]:
     from .views.pipeline import PipelineView
     from .views.review import ReviewView
     from .views.subjects import EnterprisesView, ParksView
+    from .views.titles import TitlesView
 
-    return [PipelineView, ReviewView, EnterprisesView, ParksView, BatchesView, EvaluatorsView, AuditView,
+    return [PipelineView, ReviewView, EnterprisesView, ParksView, BatchesView, EvaluatorsView, TitlesView, AuditView,
             DashboardView]
 
 

@@ -340,6 +340,18 @@ def refresh_due_dates(session: Session) -> int:
     return n
 
 
+def fallback_years_open(session: Session) -> frozenset[int]:
+    """The years counted Monday–Friday in the due dates of open renaming reports (for the warning)."""
+    from .workdays import fallback_years_between
+
+    overrides = load_overrides(session)
+    years: set[int] = set()
+    for ch in open_changes(session):
+        if ch.due_fallback:
+            years |= fallback_years_between(ch.completed_on, ch.due_on, overrides)
+    return frozenset(years)
+
+
 def open_changes(session: Session) -> list[TitleChange]:
     return list(session.scalars(select(TitleChange).where(
         TitleChange.reported_on.is_(None), TitleChange.deleted_at.is_(None)).order_by(TitleChange.due_on)))

@@ -139,3 +139,44 @@ def fallback_message(years: Iterable[int]) -> str:
         return ""
     text = "、".join(f"{y}年" for y in ys)
     return f"{text}的法定节假日尚未收录，按周一至周五计算；可在「节假日设置」中录入"
+
+
+def parse_date_list(text: str, year: int) -> tuple[frozenset[dt.date], list[str]]:
+    """Dates a clerk typed for one year: one or more per line, separated by spaces, commas or
+    、; a range as ``2027-02-06~2027-02-12`` (or 至, －, —). Accepts 2027-2-6, 2027/2/6 and
+    2027年2月6日. Returns the dates and the pieces that could not be read or fall outside ``year``."""
+    import re
+
+    def one(s: str) -> dt.date | None:
+        m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", s.strip())
+        if not m:
+            return None
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return None
+
+    dates: set[dt.date] = set()
+    bad: list[str] = []
+    text = re.sub(r"\s*(~|～|至|—|－|–|年|月|日)\s*", r"\1", text)
+    for piece in re.split(r"[\s,，、;；]+", text.strip()):
+        if not piece:
+            continue
+        ends = re.split(r"~|～|至|—|－|–|(?<=\d)-(?=\d{4})", piece)
+        if len(ends) == 2:
+            a, b = one(ends[0]), one(ends[1])
+            if a is None or b is None or b < a or (b - a).days > 40:
+                bad.append(piece)
+                continue
+            days = [a + dt.timedelta(days=i) for i in range((b - a).days + 1)]
+        else:
+            d = one(piece)
+            if d is None:
+                bad.append(piece)
+                continue
+            days = [d]
+        if any(x.year != year for x in days):
+            bad.append(piece)
+            continue
+        dates.update(days)
+    return frozenset(dates), bad

@@ -79,6 +79,11 @@ class RecordEditor(QDialog):
         self.applications_view: QTableView | None = None
         if record is not None and applications is not None:
             layout.addWidget(self._applications_box(applications))
+        from ..supervision_ui import ban_label  # 第十八条: a unit whose title was revoked may not apply for 3 years
+
+        self.ban_label = ban_label(ctx, kind, record_id) if record is not None else None
+        if self.ban_label is not None:
+            layout.addWidget(self.ban_label)
 
         self.message = QLabel()
         self.message.setWordWrap(True)

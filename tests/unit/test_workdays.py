@@ -11,6 +11,7 @@ import pytest
 from models.supervision import notice_end
 from models.workdays import (
     YearOverride,
+    parse_date_list,
     add_workdays,
     calendar_knows,
     fallback_message,
@@ -111,3 +112,11 @@ def test_override_round_trips_through_the_setting_value():
     assert YearOverride.from_json(ov.to_json()) == ov
     assert YearOverride.from_json({"holidays": ["2027-02-08", "坏日期"]}).holidays == {D(2027, 2, 8)}
     assert YearOverride.from_json(None) == YearOverride()
+
+
+def test_dates_typed_for_a_year_are_read_in_the_usual_ways():
+    dates, bad = parse_date_list("2027-01-01\n2027/2/6 ~ 2027/2/8，2027 年 10 月 1 日至2027年10月2日、坏 2028-01-03 "
+                                 "2027-02-30", 2027)
+    assert sorted(dates) == [D(2027, 1, 1), D(2027, 2, 6), D(2027, 2, 7), D(2027, 2, 8), D(2027, 10, 1), D(2027, 10, 2)]
+    assert bad == ["坏", "2028-01-03", "2027-02-30"]
+    assert parse_date_list("", 2027) == (frozenset(), [])
