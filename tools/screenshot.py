@@ -86,6 +86,8 @@ def main(argv: list[str]) -> int:
             for i, view in enumerate(win.views):
                 win.tabs.setCurrentIndex(i)
                 settle(app)
+                while getattr(view, "busy", lambda: False)():  # a view that loads in the background
+                    settle(app, 0.05)
                 path = out / file_name(view)
                 if not win.grab().save(str(path), "PNG"):
                     print(f"错误：无法写入 {path}", file=sys.stderr)
