@@ -34,26 +34,11 @@ from models.entities import (
 from models.review_service import set_indicator
 from models.stages import TitleKind
 from models.supervision import add_title, revoke_title, schedule_review
+from sync_helpers import messages  # noqa: F401 (fixture: message boxes answered without blocking)
 
 TODAY = dt.date(2026, 11, 21)
 HEADERS = ["单位", "称号", "级别", "年度", "认定文号", "状态", "来源", "禁止申报至", "指标报送", "待办"]
 FALLBACK = "2027年的法定节假日尚未收录，按周一至周五计算；可在「节假日设置」中录入"
-
-
-@pytest.fixture
-def messages(monkeypatch) -> dict[str, list]:
-    """Message boxes answered without blocking; questions get ``messages["answer"][0]``."""
-    seen: dict[str, list] = {"information": [], "warning": [], "question": [],
-                             "answer": [QMessageBox.StandardButton.Yes]}
-    for kind in ("information", "warning"):
-        monkeypatch.setattr(QMessageBox, kind, lambda _p, _t, text, *a, kind=kind, **k: seen[kind].append(text))
-
-    def question(_p, _t, text, *a, **k):
-        seen["question"].append(text)
-        return seen["answer"][0]
-
-    monkeypatch.setattr(QMessageBox, "question", question)
-    return seen
 
 
 @pytest.fixture
