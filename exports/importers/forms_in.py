@@ -286,7 +286,10 @@ class ParkTarget(_SubjectTarget):
         name = clean.get("name")
         if not name:
             raise ValidationError("缺少园区名称，无法确定是哪个园区。")
-        return normalise_name(name), name
+        key = normalise_name(name)
+        if not key:  # only punctuation and spaces: nothing to tell one park from another by
+            raise ValidationError(f"园区名称「{name}」只有标点或空格，无法确定是哪个园区，请填写园区全称。")
+        return key, name
 
 
 class IndicatorTarget(Target):
