@@ -316,6 +316,18 @@ def step_backups(g: Guide) -> Shot:
                          rows=dlg.list.count(), labels=[dlg.list.item(i).text() for i in range(dlg.list.count())])
 
 
+def step_doctor(g: Guide) -> Shot:
+    from desktop.doctor_ui import DoctorDialog
+
+    dlg = DoctorDialog(g.ctx, g.win, start=False)
+
+    def check() -> None:
+        g.wait(dlg.start())
+
+    return g.dialog_shot("doctor", dlg, [dlg.backups_btn], prepare=check, status=lambda: dlg.status.text(),
+                         rows=lambda: dlg.model.rowCount())
+
+
 # 2. 培育库：企业和园区
 def step_enterprises(g: Guide) -> Shot:
     v = g.show_tab("EnterprisesView")
@@ -732,7 +744,116 @@ def step_import_list(g: Guide) -> Shot:
                          confirm_enabled=lambda: dlg.btn_confirm.isEnabled())
 
 
-# 7. 开始新年度、交换文件
+# 7. 称号监管
+def _titles(g: Guide):
+    from desktop.views.titles import R_ROW
+
+    v = g.show_tab("TitlesView")
+    rows = [v.proxy.index(r, 0) for r in range(v.proxy.rowCount())]
+    # an overdue to-do if there is one (red), else a title with a to-do, else the first
+    def row_where(test) -> int | None:
+        for r in range(v.proxy.rowCount()):
+            tid = v.proxy.id_at(r)
+            row = next((x[R_ROW] for x in v._rows if x[0] == tid), None)
+            if row is not None and test(row):
+                return r
+        return None
+
+    r = row_where(lambda t: t.overdue)
+    if r is None:
+        r = row_where(lambda t: bool(t.todo))
+    if r is None and rows:
+        r = 0
+    if r is not None:
+        v.table.selectRow(r)
+    g.settle()
+    return v
+
+
+def step_titles(g: Guide) -> Shot:
+    v = _titles(g)
+    tb = v.toolbar
+    r = v.selected_row()
+    return g.window_shot("titles", [tb.widgetForAction(v.act_revoke), tb.widgetForAction(v.act_change),
+                                    tb.widgetForAction(v.act_indicators)],
+                         rows=v.proxy.rowCount(), todo=r.todo if r else "", overdue=bool(r and r.overdue))
+
+
+def step_title_revoke(g: Guide) -> Shot:
+    from desktop.dialogs.title_revoke import RevokeDialog
+
+    v = _titles(g)
+    r = v.selected_row()
+    dlg = RevokeDialog(g.win, f"撤销{v._heading(r)}", on=v.day())
+    dlg.cause.setCurrentIndex(max(dlg.cause.findData("（六）"), 0))  # 被列入失信黑名单的
+    dlg.doc.setText(f"渝经信节能〔{v.day().year}〕15号")
+    dlg.notes.setPlainText(f"{v.day().year}年被列入严重违法失信名单")
+    return g.dialog_shot("title-revoke", dlg, [dlg.ban], cause=lambda: dlg.cause.currentText(),
+                         ban=lambda: dlg.ban.text())
+
+
+def step_title_change(g: Guide) -> Shot:
+    from desktop.dialogs.title_change import ChangeDialog
+    from models.supervision import load_overrides
+
+    v = _titles(g)
+    r = v.selected_row()
+    with g.db.uow() as uow:
+        overrides = load_overrides(uow.session)
+    dlg = ChangeDialog(g.win, r.subject, overrides, completed=v.day())
+    dlg.new_name.setText(r.subject[:4] + "智能装备有限公司")  # 重庆 + the brand: a new trade
+    return g.dialog_shot("title-change", dlg, [dlg.due], due=lambda: dlg.due.text())
+
+
+def step_title_indicators(g: Guide) -> Shot:
+    from desktop.dialogs.title_indicators import IndicatorsDialog
+
+    v = _titles(g)
+    dlg = IndicatorsDialog(g.ctx, g.win, today=v.day())
+    dlg.resize(max(dlg.width(), 980), max(dlg.height(), 600))
+    return g.dialog_shot("title-indicators", dlg, [dlg.export_button, dlg.import_button])
+
+
+# 8. 年度概览
+def step_dashboard(g: Guide) -> Shot:
+    import time
+
+    v = g.show_tab("DashboardView")
+    v.set_year(YEAR)
+    end = time.monotonic() + 60
+    while v.busy() and time.monotonic() < end:  # the figures are computed in the background
+        g.settle(0.05)
+    g.settle()
+    return g.window_shot("dashboard", [v.targets_btn, v.export_btn], year=v.selected_year(),
+                         busy=v.busy(), tabs=_tab_texts(v.lists), targets=v.target_label.text())
+
+
+def step_targets(g: Guide) -> Shot:
+    """The district's targets of the year, typed and saved (the 年度概览 then compares)."""
+    from desktop.dialogs.targets import TargetsDialog
+    from models.stages import TitleKind
+
+    dlg = TargetsDialog(g.ctx, YEAR, g.win)
+    dlg.set_values({TitleKind.CITY_FACTORY: 15, TitleKind.CITY_PARK: 1, TitleKind.SUPPLY_CHAIN: 1,
+                    TitleKind.VOLUNTARY_ASSESSMENT: 10})
+    shot = g.dialog_shot("targets", dlg, close=False, values={k.label: n for k, n in dlg.values().items() if n})
+    dlg.accept()  # 保存
+    return shot
+
+
+def step_due_week(g: Guide) -> Shot:
+    from desktop.dialogs.due_week import DueWeekDialog
+    from models.dashboard import due_this_week
+
+    today = dt.date.today()
+    with g.db.uow() as uow:
+        items = due_this_week(uow.session, today)
+    dlg = DueWeekDialog(g.ctx, items, today, g.win)
+    return g.dialog_shot("due-week", dlg, [dlg.dashboard_btn], rows=dlg.model.rowCount(),
+                         summary=dlg.summary.text())
+
+
+# 9. 开始新年度、交换文件
 def step_new_year(g: Guide) -> Shot:
     from desktop.dialogs.new_year import NewYearDialog
 
@@ -804,6 +925,7 @@ def step_audit(g: Guide) -> Shot:
 STEPS: list[tuple[str, Callable[[Guide], Shot]]] = [
     ("profile", step_profile),
     ("backups", step_backups),
+    ("doctor", step_doctor),
     ("enterprises", step_enterprises),
     ("enterprise-editor", step_enterprise_editor),
     ("parks", step_parks),
@@ -825,6 +947,13 @@ STEPS: list[tuple[str, Callable[[Guide], Shot]]] = [
     ("export-done", step_export_done),
     ("verify-package", step_verify),
     ("import-list", step_import_list),
+    ("titles", step_titles),
+    ("title-revoke", step_title_revoke),
+    ("title-change", step_title_change),
+    ("title-indicators", step_title_indicators),
+    ("targets", step_targets),
+    ("dashboard", step_dashboard),
+    ("due-week", step_due_week),
     ("new-year", step_new_year),
     ("exchange", step_exchange),
     ("audit", step_audit),

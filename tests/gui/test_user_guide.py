@@ -20,6 +20,7 @@ import user_guide  # noqa: E402  (tools/user_guide.py)
 TITLES = {
     "profile": "单位信息",
     "backups": "备份与恢复",
+    "doctor": "检查与修复",
     "enterprises": "企业",
     "enterprise-editor": "新增企业",
     "parks": "园区",
@@ -41,6 +42,13 @@ TITLES = {
     "export-done": "起草推荐函与导出材料包",
     "verify-package": "核验材料包",
     "import-list": "导入名单 — ",
+    "titles": "称号监管",
+    "title-revoke": "撤销称号",
+    "title-change": "更名/重组",
+    "title-indicators": "年度指标报送（第十六条）",
+    "targets": "编辑2026年目标",
+    "dashboard": "年度概览",
+    "due-week": "本周待办",
     "new-year": "开始新年度",
     "exchange": "导入交换文件 — ",
     "audit": "操作日志",
@@ -106,6 +114,7 @@ def test_tables_in_the_pictures_are_not_empty(guide):
     assert f["batches"]["members"] > 0
     assert f["new-year"]["rows"] > 0 and f["import-list"]["rows"] > 0
     assert f["evaluators"]["rows"] > 0
+    assert f["doctor"]["rows"] > 0 and f["doctor"]["status"].startswith("✔")
 
 
 def test_the_steps_show_the_cycle_as_the_guide_tells_it(guide):
@@ -124,6 +133,23 @@ def test_the_steps_show_the_cycle_as_the_guide_tells_it(guide):
     assert "完整" in shots["verify-package"].facts["status"]
     assert shots["import-list"].facts["confirm_enabled"]  # a doubtful row chosen for confirmation
     assert shots["exchange"].facts["conflicts"] >= 1 and not shots["exchange"].facts["merge_enabled"]
+
+
+def test_the_supervision_and_dashboard_steps(guide):
+    """称号监管 and 年度概览 as the guide tells them: an overdue to-do chosen (第十九条 or 第十六条),
+    the revocation's ban (第十八条), the renaming's 30 working days (第十九条), the targets saved
+    and compared on the dashboard once its figures are in."""
+    shots, _messages = guide
+    titles = shots["titles"].facts
+    assert titles["rows"] > 0 and titles["overdue"] and "逾期" in titles["todo"]
+    revoke = shots["title-revoke"].facts
+    assert revoke["cause"].startswith("（六）") and "三年内不得重新申报" in revoke["ban"]
+    assert "30个工作日" in shots["title-change"].facts["due"]
+    assert shots["targets"].facts["values"]["市级绿色工厂"] == 15
+    dash = shots["dashboard"].facts
+    assert dash["year"] == 2026 and not dash["busy"] and len(dash["tabs"]) == 5
+    assert "尚未设定目标" not in dash["targets"]
+    assert shots["due-week"].facts["rows"] > 0
 
 
 def test_the_guide_shows_every_step_and_only_pictures_that_exist():
