@@ -150,6 +150,7 @@ def _export_package(args: argparse.Namespace, data_dir: Path) -> int:
                     s, batch_id, args.out, letter=letter, date=day, files_dir=db.files_dir,
                     data_dir=db.data_dir, ignore_blockers=True, progress=progress,
                     overwrite=args.overwrite, make_zip=not args.no_zip, data=data,
+                    before_publish=uow.commit,  # the number is recorded before the package appears
                 )
             except (PackageError, DocumentNumberError) as exc:
                 print(f"错误：{exc}", file=sys.stderr)

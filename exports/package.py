@@ -261,10 +261,15 @@ def build_package(
     should_stop: Callable[[], bool] | None = None,
     overwrite: bool = False,
     make_zip: bool = True,
+    before_publish: Callable[[], None] | None = None,
 ) -> PackageResult:
     """Write the package folder (and zip) for ``data`` into ``out_dir`` from plain data.
 
     ``review_sheet(subject, path)`` writes one subject's 初审意见表; None leaves it out.
+    ``before_publish()`` is called once everything is written, just before the final names: the
+    caller commits the letter's document number there, so a package under its final name always
+    has its number recorded, even if the program is killed right after (an error raised there
+    removes the temporaries like any other).
     Raises PackageCancelled, PackageExists (the package is there and ``overwrite`` is False) or
     PackageError; in every case nothing is left under the final names."""
     out_dir = Path(out_dir).resolve()
@@ -363,6 +368,8 @@ def build_package(
         pool.shutdown(wait=True)
         if stop():
             raise PackageCancelled()
+        if before_publish is not None:
+            before_publish()
         _move_into_place(tmp_dir, final_dir, tmp_zip, final_zip, overwrite=overwrite, token=token)
     except BaseException:
         cancelled.set()
@@ -507,11 +514,14 @@ def export_package(
     make_zip: bool = True,
     review_sheet: ReviewSheetWriter | None = None,
     data: BatchData | None = None,
+    before_publish: Callable[[], None] | None = None,
 ) -> PackageResult:
     """Gather the batch, check its blockers, take the letter's document number and write the
     package. ``letter`` is the clerk's edited draft (None: the program's own wording). The
     document number is flushed into the session: the caller commits it after success (a failed
-    or cancelled export rolls back and the number stays free)."""
+    or cancelled export rolls back and the number stays free) — or, better, in
+    ``before_publish`` (see build_package), so that a crash between the package taking its final
+    name and the commit cannot leave a sent-looking letter whose number is free again."""
     from .batch_data import find_blockers, gather_batch
     from .letter import letter_template, propose_letter, reserve_number
     from .summary_table import column_specs
@@ -530,6 +540,7 @@ def export_package(
         columns=column_specs(session), date=date or letter.date,
         template=letter_template(data_dir or (Path(files_dir).parent if files_dir else None)),
         progress=progress, should_stop=should_stop, overwrite=overwrite, make_zip=make_zip,
+        before_publish=before_publish,
     )
 
 

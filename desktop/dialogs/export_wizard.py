@@ -736,6 +736,7 @@ class ExportWizard(QDialog):
                         s, batch_id, out, letter=letter, files_dir=db.files_dir, data_dir=db.data_dir,
                         progress=progress.report, should_stop=lambda: progress.cancelled,
                         overwrite=overwrite, make_zip=make_zip,
+                        before_publish=uow.commit,  # the number is recorded before the package appears
                     )
                 except PackageCancelled as exc:
                     raise Cancelled() from exc
