@@ -20,6 +20,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable, Sequence
 
 CHUNK = 1024 * 1024
 #: files above this size are accepted with a warning (issue 3, "Bad input")
@@ -309,6 +310,78 @@ def quick_verify(files_dir: Path, sha256: str, size: int, stored_mtime_ns: int) 
     if st.st_mtime_ns == stored_mtime_ns:
         return Integrity("ok")
     return full_verify(files_dir, sha256, size)
+
+
+_OK = Integrity("ok")
+_MISSING = Integrity("missing")
+_CHANGED = Integrity("changed")
+#: on Windows, list a whole shard folder (os.scandir) instead of stat-ing each file when a run
+#: looks at this many files or more
+SCAN_FROM = 64
+
+
+def _shard_listing(files_dir: Path, shards: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """name → (size, mtime_ns) of the files in these shard folders, from the listing itself.
+
+    On Windows the listing carries each file's size and time (no file is opened); on other
+    systems ``DirEntry.stat`` costs what ``os.stat`` costs, so this is used on Windows only."""
+    out: dict[str, tuple[int, int]] = {}
+    for shard in shards:
+        try:
+            with os.scandir(os.path.join(files_dir, shard)) as it:
+                for entry in it:
+                    try:
+                        if entry.is_file():
+                            st = entry.stat()
+                            out[entry.name] = (st.st_size, st.st_mtime_ns)
+                    except OSError:
+                        pass
+        except OSError:
+            pass
+    return out
+
+
+def quick_verify_many(
+    files_dir: Path, files: Sequence[tuple[str, int, int]], *, listing: bool | None = None
+) -> list[Integrity]:
+    """``quick_verify`` for many files at once: one result per ``(sha256, size, stored_mtime_ns)``,
+    in order. Each stored file is looked at once however many materials share it, and hashed at
+    most once. ``listing``: read sizes and times from the shard folders' listings (default: on
+    Windows, for ``SCAN_FROM`` files or more, where it spares opening every file)."""
+    base = str(files_dir)
+    sep = os.sep
+    shas = {f[0] for f in files}
+    if listing is None:
+        listing = os.name == "nt" and len(shas) >= SCAN_FROM
+    seen: dict[str, tuple[int, int] | None] = {}
+    if listing:
+        found = _shard_listing(files_dir, sorted({s[:2] for s in shas}))
+        seen = {s: found.get(s) for s in shas}
+    stat = os.stat
+    rehashed: dict[tuple[str, int], Integrity] = {}
+    out: list[Integrity] = []
+    append = out.append
+    for sha, size, mtime in files:
+        try:
+            st = seen[sha]
+        except KeyError:
+            try:
+                s = stat(f"{base}{sep}{sha[:2]}{sep}{sha}")
+                st = seen[sha] = (s.st_size, s.st_mtime_ns)
+            except OSError:
+                st = seen[sha] = None
+        if st is None:
+            append(_MISSING)
+        elif st[0] != size:
+            append(_CHANGED)
+        elif st[1] == mtime:
+            append(_OK)
+        else:
+            res = rehashed.get((sha, size))
+            if res is None:
+                res = rehashed[(sha, size)] = full_verify(files_dir, sha, size)
+            append(res)
+    return out
 
 
 def full_verify(files_dir: Path, sha256: str, size: int | None = None) -> Integrity:
