@@ -13,20 +13,21 @@ when size or time changed); the times of files found unchanged after a rehash co
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import filestore
-from .entities import Application, Batch, Enterprise, Park, Title, TitleState
-from .review import Certificate, Evaluator, Indicator, Material, MaterialStatus, ThirdPartyReport, WatchlistEntry
+from .entities import Application, Title, TitleState
+from .review import CheckOverride, Certificate, Evaluator, Indicator, Material, MaterialStatus, Outcome, ThirdPartyReport
 from .stages import Stage, SubjectKind, TitleKind
 
 _NAME_NOISE = re.compile(r"[\s\u3000()（）\[\]【】〔〕]+")
@@ -209,61 +210,73 @@ def _evaluator_key(ctx: RunContext, evaluator_id: int | None, name: str) -> obje
     return ("id", ev.id) if ev is not None else ("name", identity_key(name))
 
 
-def load_context(session: Session, years: Iterable[int], *, with_parks: bool = True) -> RunContext:
-    """Read what a run over applications of ``years`` shares: a handful of queries."""
-    ctx = RunContext()
-    years = sorted(set(years))
-    run = session.connection().execute  # Core execution: plain rows, no ORM result processing
-    for e in run(
-        select(Evaluator.id, Evaluator.name, Evaluator.credit_code, Evaluator.list_years,
-               Evaluator.disqualified_on, Evaluator.disqualified_reason).where(Evaluator.deleted_at.is_(None))
-    ).all():
-        ev = EvaluatorFacts(e[0], e[1], e[2] or "", frozenset(int(y) for y in (e[3] or [])), e[4], e[5] or "")
-        ctx.evaluators[ev.id] = ev
-        ctx.evaluators_by_name.setdefault(identity_key(ev.name), ev.id)
-    ctx.listing_years = frozenset(y for ev in ctx.evaluators.values() for y in ev.list_years)
-
-    for w in run(
-        select(WatchlistEntry.list_name, WatchlistEntry.name, WatchlistEntry.credit_code, WatchlistEntry.listed_on,
-               WatchlistEntry.until, WatchlistEntry.source).where(WatchlistEntry.deleted_at.is_(None))
-    ).all():
-        hit = WatchHit(w[0] or "", w[1] or "", w[2] or "", w[3], w[4], w[5] or "")
-        ctx.watchlist_size += 1
-        if hit.credit_code:
-            ctx.watch_by_code[hit.credit_code.upper()].append(hit)
-        if hit.name:
-            ctx.watch_by_name[identity_key(hit.name)].append(hit)
-
-    ctx.batch_names = dict(run(select(Batch.id, Batch.name)).all())
-    if years:
-        q = (
-            select(Application.id, Application.batch_id, Application.year, Application.title_kind,
-                   ThirdPartyReport.evaluator_id, ThirdPartyReport.evaluator_name)
-            .join(ThirdPartyReport, ThirdPartyReport.application_id == Application.id)
-            .where(Application.deleted_at.is_(None), ThirdPartyReport.deleted_at.is_(None),
-                   Application.year.in_(years))
-        )
-        for app_id, batch_id, year, kind, ev_id, ev_name in run(q).all():
-            ctx.evaluator_loads[(_group_key(batch_id, year, kind), _evaluator_key(ctx, ev_id, ev_name or ""))].add(app_id)
-
-    if with_parks:
-        for ent_id, park_id in run(
-            select(Enterprise.id, Enterprise.park_id).where(Enterprise.deleted_at.is_(None), Enterprise.park_id.is_not(None))
-        ).all():
-            ctx.park_members[park_id].append(ent_id)
-        titled: dict[int, set[TitleKind]] = defaultdict(set)
-        for ent_id, kind in run(
-            select(Title.enterprise_id, Title.title_kind).where(
-                Title.deleted_at.is_(None), Title.enterprise_id.is_not(None),
-                Title.state.in_([TitleState.VALID, TitleState.UNDER_REVIEW]),
-            )
-        ).all():
-            titled[ent_id].add(kind)
-        ctx.enterprise_titles = {k: frozenset(v) for k, v in titled.items()}
-    return ctx
+# --------------------------------------------------------------------------- reading fast
+#
+# A check run reads tens of thousands of rows. They are fetched as plain tuples from the
+# session's own DB-API connection (same transaction), not through SQLAlchemy's result rows,
+# and converted with SQLAlchemy's own result processors for the columns' types: an enum or a
+# date is converted once per distinct stored value. The facts are built with constructors that
+# fill the frozen dataclasses' slots directly (``_maker``): the same objects as calling the
+# class, at half the cost.
 
 
-# --------------------------------------------------------------------------- per application
+class _Memo(dict):
+    """Stored value → converted value, each distinct stored value converted once."""
+
+    __slots__ = ("_convert",)
+
+    def __init__(self, convert) -> None:
+        super().__init__()
+        self._convert = convert
+
+    def __missing__(self, raw):
+        value = self[raw] = self._convert(raw)
+        return value
+
+
+def _processor(session: Session, column: Any):
+    """SQLAlchemy's result processor for ``column`` (identity when the type needs none)."""
+    dialect = session.get_bind().dialect
+    impl = column.type.dialect_impl(dialect)
+    return impl.result_processor(dialect, None) or (lambda v: v)
+
+
+def _maker(cls):
+    """A positional constructor for the frozen slots dataclass ``cls``, several times faster
+    than calling it (its ``__init__`` goes through ``object.__setattr__`` for every field).
+
+    The fields are stored in an instance of a plain class with the same slots, which is then
+    given the class ``cls`` (same slots: Python allows it): ``_maker(C)(*values) == C(*values)``,
+    same type, same hash, still frozen. Checked once here on a sample; where the check fails
+    (another Python), the class itself is the constructor."""
+    from dataclasses import fields
+
+    names = [f.name for f in fields(cls)]
+    slots = cls.__dict__.get("__slots__")
+    if tuple(slots or ()) != tuple(names) or getattr(cls, "__post_init__", None) is not None:
+        return cls
+    twin = type(f"_{cls.__name__}Slots", (), {"__slots__": tuple(names)})
+    args = ", ".join(f"v{i}" for i in range(len(names)))
+    body = "".join(f"    o.{n} = v{i}\n" for i, n in enumerate(names))
+    ns: dict[str, Any] = {"new": object.__new__, "twin": twin, "cls": cls}
+    exec(f"def make({args}):\n    o = new(twin)\n{body}    o.__class__ = cls\n    return o\n", ns)  # noqa: S102
+    make = ns["make"]
+    try:
+        sample = [object() for _ in names]
+        made = make(*sample)
+        if type(made) is not cls or made != cls(*sample):
+            return cls
+    except (TypeError, AttributeError):
+        return cls
+    return make
+
+
+_new_subject = _maker(SubjectFacts)
+_new_material = _maker(MaterialFacts)
+_new_report = _maker(ReportFacts)
+_new_certificate = _maker(CertificateFacts)
+_new_title = _maker(TitleFacts)
+_new_application = _maker(ApplicationFacts)
 
 
 def _chunks(seq: Sequence[int], n: int = 900) -> Iterable[Sequence[int]]:
@@ -271,21 +284,136 @@ def _chunks(seq: Sequence[int], n: int = 900) -> Iterable[Sequence[int]]:
         yield seq[i:i + n]
 
 
-def _rows_by_ids(run, columns: Sequence[Any], key: Any, ids: Iterable[int], *where: Any) -> Iterable[Any]:
-    """Rows of ``select(*columns)`` whose ``key`` column (selected first) is one of ``ids``.
+def _rows_by_ids(cursor, table: str, columns: str, key: str, ids: Iterable[int], where: str = "",
+                 params: Sequence[Any] = ()) -> list[tuple]:
+    """Rows of ``SELECT columns FROM table`` whose ``key`` column (selected first) is one of
+    ``ids``, ``where`` (`` AND …``, with ``params``) added.
 
     Dense ids (the usual bulk run over a year) are read with one BETWEEN range per 900 ids and
-    filtered here, which spares SQLite and SQLAlchemy a long IN list; sparse ids use IN lists
-    of 900 (under SQLite's parameter limit)."""
+    filtered here, which spares SQLite a long IN list; sparse ids use IN lists of 900 (under
+    SQLite's parameter limit)."""
+    out: list[tuple] = []
     for chunk in _chunks(sorted(set(ids))):
         lo, hi = chunk[0], chunk[-1]
         if hi - lo + 1 <= 2 * len(chunk):
-            keep = set(chunk)
-            for r in run(select(*columns).where(key.between(lo, hi), *where)).all():  # fetchall: not row by row
-                if r[0] in keep:
-                    yield r
+            rows = cursor.execute(
+                f"SELECT {columns} FROM {table} WHERE {table}.{key} BETWEEN ? AND ?{where}", (lo, hi, *params)
+            ).fetchall()
+            if hi - lo + 1 != len(chunk):  # gaps: keep only the asked ids
+                keep = set(chunk)
+                rows = [r for r in rows if r[0] in keep]
+            out.extend(rows)
         else:
-            yield from run(select(*columns).where(key.in_(chunk), *where)).all()
+            marks = ", ".join("?" * len(chunk))
+            out.extend(cursor.execute(
+                f"SELECT {columns} FROM {table} WHERE {table}.{key} IN ({marks}){where}", (*chunk, *params)
+            ).fetchall())
+    return out
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Hold off Python's cyclic garbage collector while a run builds its tens of thousands of
+    small objects (none of them in cycles): otherwise it sweeps every live object over and over,
+    which costs as much as building them. Nesting and other threads are fine: it is switched
+    back on only by the block that switched it off."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _cursor(session: Session):
+    """A DB-API cursor on the session's connection (its transaction, its uncommitted writes)."""
+    return session.connection().connection.cursor()
+
+
+def load_context(session: Session, years: Iterable[int], *, with_parks: bool = True) -> RunContext:
+    """Read what a run over applications of ``years`` shares: a handful of queries."""
+    ctx = RunContext()
+    years = sorted(set(years))
+    cur = _cursor(session)
+    date = _Memo(_processor(session, Evaluator.disqualified_on))
+    list_years = _processor(session, Evaluator.list_years)
+    for e in cur.execute(
+        "SELECT evaluator.id, evaluator.name, evaluator.credit_code, evaluator.list_years, evaluator.disqualified_on, "
+        "evaluator.disqualified_reason FROM evaluator WHERE evaluator.deleted_at IS NULL"
+    ).fetchall():
+        ev = EvaluatorFacts(e[0], e[1], e[2] or "", frozenset(int(y) for y in (list_years(e[3]) or [])), date[e[4]],
+                            e[5] or "")
+        ctx.evaluators[ev.id] = ev
+        ctx.evaluators_by_name.setdefault(identity_key(ev.name), ev.id)
+    ctx.listing_years = frozenset(y for ev in ctx.evaluators.values() for y in ev.list_years)
+
+    for w in cur.execute(
+        "SELECT watchlist_entry.list_name, watchlist_entry.name, watchlist_entry.credit_code, watchlist_entry.listed_on, "
+        "watchlist_entry.until, watchlist_entry.source FROM watchlist_entry WHERE watchlist_entry.deleted_at IS NULL"
+    ).fetchall():
+        hit = WatchHit(w[0] or "", w[1] or "", w[2] or "", date[w[3]], date[w[4]], w[5] or "")
+        ctx.watchlist_size += 1
+        if hit.credit_code:
+            ctx.watch_by_code[hit.credit_code.upper()].append(hit)
+        if hit.name:
+            ctx.watch_by_name[identity_key(hit.name)].append(hit)
+
+    ctx.batch_names = dict(cur.execute("SELECT batch.id, batch.name FROM batch").fetchall())
+    kinds = _Memo(_processor(session, Application.title_kind))
+    if years:
+        loads = ctx.evaluator_loads
+        by_id, by_name = ctx.evaluators, ctx.evaluators_by_name
+        marks = ", ".join("?" * len(years))
+        for app_id, batch_id, year, kind, ev_id, ev_name in cur.execute(
+            "SELECT application.id, application.batch_id, application.year, application.title_kind, "
+            "third_party_report.evaluator_id, third_party_report.evaluator_name FROM application "
+            "JOIN third_party_report ON third_party_report.application_id = application.id "
+            "WHERE application.deleted_at IS NULL AND third_party_report.deleted_at IS NULL "
+            f"AND application.year IN ({marks})", years,
+        ).fetchall():
+            # _evaluator_key, inlined: a year's reports are thousands of rows
+            if ev_id is not None and ev_id in by_id:
+                ek = ("id", ev_id)
+            else:
+                key = identity_key(ev_name or "")
+                found = by_name.get(key) if ev_name else None
+                ek = ("id", found) if found is not None and found in by_id else ("name", key)
+            gk = ("batch", batch_id) if batch_id is not None else ("year", year, kinds[kind])
+            loads[(gk, ek)].add(app_id)
+
+    if with_parks:
+        for ent_id, park_id in cur.execute(
+            "SELECT enterprise.id, enterprise.park_id FROM enterprise "
+            "WHERE enterprise.deleted_at IS NULL AND enterprise.park_id IS NOT NULL"
+        ).fetchall():
+            ctx.park_members[park_id].append(ent_id)
+        titled: dict[int, set[TitleKind]] = defaultdict(set)
+        title_kinds = _Memo(_processor(session, Title.title_kind))
+        for ent_id, kind in cur.execute(
+            "SELECT title.enterprise_id, title.title_kind FROM title WHERE title.deleted_at IS NULL "
+            "AND title.enterprise_id IS NOT NULL AND title.state IN (?, ?)",
+            (TitleState.VALID.value, TitleState.UNDER_REVIEW.value),
+        ).fetchall():
+            titled[ent_id].add(title_kinds[kind])
+        ctx.enterprise_titles = {k: frozenset(v) for k, v in titled.items()}
+    return ctx
+
+
+# --------------------------------------------------------------------------- per application
+
+_MATERIAL_COLUMNS = (
+    "material.application_id, material.id, material.item_key, material.original_name, material.sha256, "
+    "material.size, material.status, material.status_reason, material.read_error, material.stored_mtime_ns, "
+    "material.declared_name, material.declared_credit_code"
+)
+_REPORT_COLUMNS = (
+    "third_party_report.application_id, third_party_report.id, third_party_report.evaluator_id, "
+    "third_party_report.evaluator_name, third_party_report.report_no, third_party_report.report_date, "
+    "third_party_report.standard, third_party_report.basic_requirements_met, third_party_report.score, "
+    "third_party_report.highlights, third_party_report.self_evaluation_date, third_party_report.subject_name, "
+    "third_party_report.subject_credit_code"
+)
 
 
 def load_facts(
@@ -302,105 +430,120 @@ def load_facts(
     stored file is stat-ed (and rehashed only when its size or time changed); without it,
     integrity is ``unchecked``.
     """
+    with gc_paused():
+        return _load_facts(session, application_ids, ctx, files_dir=files_dir, verify_files=verify_files)
+
+
+def _load_facts(session: Session, application_ids: Sequence[int], ctx: RunContext, *, files_dir: Path | None,
+                verify_files: bool) -> list[ApplicationFacts]:
     ids = list(dict.fromkeys(application_ids))
-    run = session.connection().execute  # Core execution: plain rows, no ORM result processing
+    cur = _cursor(session)
+    date = _Memo(_processor(session, ThirdPartyReport.report_date))
+    title_kind = _Memo(_processor(session, Application.title_kind))
+    stage = _Memo(_processor(session, Application.stage))
+
     apps: dict[int, tuple] = {
-        r[0]: tuple(r) for r in _rows_by_ids(
-            run, (Application.id, Application.year, Application.title_kind, Application.stage, Application.batch_id,
-                  Application.enterprise_id, Application.park_id),
-            Application.id, ids, Application.deleted_at.is_(None))
+        r[0]: (r[0], r[1], title_kind[r[2]], stage[r[3]], r[4], r[5], r[6]) for r in _rows_by_ids(
+            cur, "application", "application.id, application.year, application.title_kind, application.stage, "
+            "application.batch_id, application.enterprise_id, application.park_id",
+            "id", ids, " AND application.deleted_at IS NULL")
     }
     ent_ids = {a[5] for a in apps.values() if a[5] is not None}
     park_ids = {a[6] for a in apps.values() if a[6] is not None}
     years = sorted({a[1] for a in apps.values()})
     first_year = years[0] - 5 if years else 0
 
+    ENT, PARK = SubjectKind.ENTERPRISE, SubjectKind.PARK
     enterprises: dict[int, SubjectFacts] = {
-        e[0]: SubjectFacts(SubjectKind.ENTERPRISE, e[0], e[1], e[2] or "", e[3] or "", e[4] or "", e[5] or "", e[6],
-                           founded_on=e[7])
+        e[0]: _new_subject(ENT, e[0], e[1], e[2] or "", e[3] or "", e[4] or "", e[5] or "", e[6], "", "", "", None,
+                           date[e[7]])
         for e in _rows_by_ids(
-            run, (Enterprise.id, Enterprise.name, Enterprise.credit_code, Enterprise.credit_code_override,
-                  Enterprise.district_code, Enterprise.industry_code, Enterprise.park_id, Enterprise.founded_on),
-            Enterprise.id, ent_ids)
+            cur, "enterprise", "enterprise.id, enterprise.name, enterprise.credit_code, enterprise.credit_code_override, "
+            "enterprise.district_code, enterprise.industry_code, enterprise.park_id, enterprise.founded_on",
+            "id", ent_ids)
     }
     parks: dict[int, SubjectFacts] = {
-        p[0]: SubjectFacts(SubjectKind.PARK, p[0], p[1], p[2] or "", "", p[3] or "", "", None, park_type=p[4] or "",
-                           approval_level=p[5] or "", managing_body=p[6] or "", green_staff_count=p[7])
+        p[0]: _new_subject(PARK, p[0], p[1], p[2] or "", "", p[3] or "", "", None, p[4] or "", p[5] or "",
+                           p[6] or "", p[7], None)
         for p in _rows_by_ids(
-            run, (Park.id, Park.name, Park.credit_code, Park.district_code, Park.park_type, Park.approval_level,
-                  Park.managing_body, Park.green_staff_count),
-            Park.id, park_ids)
+            cur, "park", "park.id, park.name, park.credit_code, park.district_code, park.park_type, "
+            "park.approval_level, park.managing_body, park.green_staff_count",
+            "id", park_ids)
     }
 
     materials: dict[int, list[MaterialFacts]] = defaultdict(list)
     refreshed: dict[int, dict[int, int]] = defaultdict(dict)
-    check = verify_files and files_dir is not None
-    store = str(files_dir) if files_dir is not None else ""
-    for m in _rows_by_ids(
-        run, (Material.application_id, Material.id, Material.item_key, Material.original_name, Material.sha256,
-              Material.size, Material.status, Material.status_reason, Material.read_error, Material.stored_mtime_ns,
-              Material.declared_name, Material.declared_credit_code),
-        Material.application_id, apps, Material.deleted_at.is_(None),
-    ):
-        integrity = "unchecked"
-        if check:
-            res = filestore.quick_verify(store, m[4], m[5], m[9])
+    rows = _rows_by_ids(cur, "material", _MATERIAL_COLUMNS, "application_id", apps,
+                        " AND material.deleted_at IS NULL")
+    rows.sort()  # by application, then id (unique): each application's materials in id order
+    if verify_files and files_dir is not None:
+        states = filestore.quick_verify_many(files_dir, [(m[4], m[5], m[9]) for m in rows])
+    else:
+        states = [None] * len(rows)
+    status = _Memo(_processor(session, Material.status))
+    new = _new_material
+    for m, res in zip(rows, states):
+        if res is None:
+            integrity = "unchecked"
+        else:
             integrity = res.state
-            if res.state == "ok" and res.mtime_ns is not None and res.mtime_ns != m[9]:
+            if res.mtime_ns is not None and integrity == "ok" and res.mtime_ns != m[9]:
                 refreshed[m[0]][m[1]] = res.mtime_ns
-        materials[m[0]].append(MaterialFacts(  # positional: 20,000 of these in a big run
-            m[1], m[2], m[3], m[4], m[5], "", None, m[6], m[7] or "", m[8] or "", None, integrity, m[10] or "",
-            m[11] or "",
+        materials[m[0]].append(new(
+            m[1], m[2], m[3], m[4], m[5], "", None, status[m[6]], m[7] or "", m[8] or "", None, integrity,
+            m[10] or "", m[11] or "",
         ))
-    for lst in materials.values():
-        lst.sort(key=lambda x: x.id)
 
     reports: dict[int, ReportFacts] = {}
     newest: dict[int, int] = {}
-    for r in _rows_by_ids(
-        run, (ThirdPartyReport.application_id, ThirdPartyReport.id, ThirdPartyReport.evaluator_id,
-              ThirdPartyReport.evaluator_name, ThirdPartyReport.report_no, ThirdPartyReport.report_date,
-              ThirdPartyReport.standard, ThirdPartyReport.basic_requirements_met, ThirdPartyReport.score,
-              ThirdPartyReport.highlights, ThirdPartyReport.self_evaluation_date, ThirdPartyReport.subject_name,
-              ThirdPartyReport.subject_credit_code),
-        ThirdPartyReport.application_id, apps, ThirdPartyReport.deleted_at.is_(None),
-    ):
+    boolean = _processor(session, ThirdPartyReport.basic_requirements_met)
+    score = _processor(session, ThirdPartyReport.score)
+    for r in _rows_by_ids(cur, "third_party_report", _REPORT_COLUMNS, "application_id", apps,
+                          " AND third_party_report.deleted_at IS NULL"):
         if r[1] > newest.get(r[0], 0):  # the newest live report wins
             newest[r[0]] = r[1]
-            reports[r[0]] = ReportFacts(r[1], r[2], r[3] or "", r[4] or "", r[5], r[6] or "", r[7], r[8], r[9] or "",
-                                        r[10], r[11] or "", r[12] or "")
+            reports[r[0]] = _new_report(r[1], r[2], r[3] or "", r[4] or "", date[r[5]], r[6] or "", boolean(r[7]),
+                                        score(r[8]), r[9] or "", date[r[10]], r[11] or "", r[12] or "")
 
-    def per_subject(columns, ent_col, park_col, *where):
+    def per_subject(table, columns, where="", params=()):
         """(by enterprise id, by park id) → rows, for the subjects of these applications."""
         by_ent: dict[int, list] = defaultdict(list)
         by_park: dict[int, list] = defaultdict(list)
-        for r in _rows_by_ids(run, (ent_col, *columns), ent_col, ent_ids, *where):
+        for r in _rows_by_ids(cur, table, f"{table}.enterprise_id, {columns}", "enterprise_id", ent_ids,
+                              where, params):
             by_ent[r[0]].append(r)
-        for r in _rows_by_ids(run, (park_col, *columns), park_col, park_ids, *where):
+        for r in _rows_by_ids(cur, table, f"{table}.park_id, {columns}", "park_id", park_ids, where, params):
             by_park[r[0]].append(r)
         return by_ent, by_park
 
     certs_e, certs_p = per_subject(
-        (Certificate.id, Certificate.kind, Certificate.number, Certificate.issuer, Certificate.issued_on,
-         Certificate.expires_on, Certificate.standard),
-        Certificate.enterprise_id, Certificate.park_id, Certificate.deleted_at.is_(None))
+        "certificate", "certificate.id, certificate.kind, certificate.number, certificate.issuer, "
+        "certificate.issued_on, certificate.expires_on, certificate.standard", " AND certificate.deleted_at IS NULL")
+    value = _processor(session, Indicator.value)
     ind_e, ind_p = per_subject(
-        (Indicator.year, Indicator.key, Indicator.value), Indicator.enterprise_id, Indicator.park_id,
-        Indicator.deleted_at.is_(None), Indicator.year >= first_year)
+        "indicator", 'indicator.year, indicator."key", indicator.value',
+        " AND indicator.deleted_at IS NULL AND indicator.year >= ?", (first_year,))
     titles_e, titles_p = per_subject(
-        (Title.id, Title.title_kind, Title.year, Title.state, Title.revoked_on, Title.doc_number,
-         Title.revocation_doc, Title.application_id),
-        Title.enterprise_id, Title.park_id, Title.deleted_at.is_(None))
+        "title", "title.id, title.title_kind, title.year, title.state, title.revoked_on, title.doc_number, "
+        "title.revocation_doc, title.application_id", " AND title.deleted_at IS NULL")
+    title_title_kind = _Memo(_processor(session, Title.title_kind))
+    title_state = _Memo(_processor(session, Title.state))
     sibs_e, sibs_p = per_subject(
-        (Application.id, Application.year, Application.title_kind, Application.stage),
-        Application.enterprise_id, Application.park_id, Application.deleted_at.is_(None), Application.year.in_(years))
+        "application", "application.id, application.year, application.title_kind, application.stage",
+        f" AND application.deleted_at IS NULL AND application.year IN ({', '.join('?' * len(years))})", years)
+    cert_kind = _Memo(lambda k: _processor(session, Certificate.kind)(k).value)
 
+    batch_names = ctx.batch_names
+    evaluators, by_name, loads = ctx.evaluators, ctx.evaluators_by_name, ctx.evaluator_loads
+    watch_by_code, watch_by_name = ctx.watch_by_code, ctx.watch_by_name
+    watchlist_size, listing_years = ctx.watchlist_size, ctx.listing_years
+    new_cert, new_title = _new_certificate, _new_title
     out: list[ApplicationFacts] = []
     for app_id in ids:
         a = apps.get(app_id)
         if a is None:
             continue
-        _, year, kind, stage, batch_id, ent_id, park_id = a
+        _, year, kind, app_stage, batch_id, ent_id, park_id = a
         if ent_id is not None:
             subject = enterprises.get(ent_id)
             certs, inds, titles, sibs = certs_e[ent_id], ind_e[ent_id], titles_e[ent_id], sibs_e[ent_id]
@@ -410,38 +553,62 @@ def load_facts(
         if subject is None:
             continue
         report = reports.get(app_id)
-        evaluator = ctx.evaluator_for(report.evaluator_id, report.evaluator_name) if report else None
+        evaluator = None
         load, group = 0, ""
         if report is not None:
-            gk = _group_key(batch_id, year, kind)
-            load = len(ctx.evaluator_loads.get((gk, _evaluator_key(ctx, report.evaluator_id, report.evaluator_name)), ()))
-            group = (f"推荐批次「{ctx.batch_names.get(batch_id, batch_id)}」" if batch_id is not None
+            # ctx.evaluator_for and _evaluator_key, inlined
+            ev_id, ev_name = report.evaluator_id, report.evaluator_name
+            if ev_id is not None and ev_id in evaluators:
+                evaluator = evaluators[ev_id]
+            elif ev_name:
+                found = by_name.get(identity_key(ev_name))
+                evaluator = evaluators.get(found) if found is not None else None
+            ek = ("id", evaluator.id) if evaluator is not None else ("name", identity_key(ev_name))
+            gk = ("batch", batch_id) if batch_id is not None else ("year", year, kind)
+            load = len(loads.get((gk, ek), ()))
+            group = (f"推荐批次「{batch_names.get(batch_id, batch_id)}」" if batch_id is not None
                      else f"{year}年度{kind.label}（未分批次）")
         hits: list[WatchHit] = []
-        if subject.credit_code:
-            hits.extend(ctx.watch_by_code.get(subject.credit_code.upper(), ()))
-        for h in ctx.watch_by_name.get(identity_key(subject.name), ()):
-            if h not in hits:
-                hits.append(h)
+        if subject.credit_code and watch_by_code:
+            hits.extend(watch_by_code.get(subject.credit_code.upper(), ()))
+        if watch_by_name:
+            for h in watch_by_name.get(identity_key(subject.name), ()):
+                if h not in hits:
+                    hits.append(h)
         park_titles: dict[int, frozenset[TitleKind]] = {}
         members = 0
-        if subject.kind is SubjectKind.PARK:
+        if subject.kind is PARK:
             member_ids = ctx.park_members.get(subject.id, [])
             members = len(member_ids)
             park_titles = {e: ctx.enterprise_titles[e] for e in member_ids if e in ctx.enterprise_titles}
-        out.append(ApplicationFacts(
-            id=app_id, year=year, title_kind=kind, subject=subject, stage=stage, batch_id=batch_id,
-            batch_name=ctx.batch_names.get(batch_id, "") if batch_id is not None else "",
-            materials=tuple(materials.get(app_id, ())),
-            report=report, evaluator=evaluator,
-            certificates=tuple(CertificateFacts(c[1], c[2].value, c[3] or "", c[4] or "", c[5], c[6], c[7] or "")
-                               for c in certs),
-            indicators={(r[1], r[2]): r[3] for r in inds},
-            titles=tuple(TitleFacts(t[1], t[2], t[3], t[4], t[5], t[6] or "", t[7] or "", t[8]) for t in titles),
-            duplicates=tuple((s[1], s[4]) for s in sibs if s[1] != app_id and s[2] == year and s[3] == kind),
-            watch_hits=tuple(hits), watchlist_size=ctx.watchlist_size, listing_years=ctx.listing_years,
-            evaluator_load=load, evaluator_group=group,
-            park_enterprises=members, park_titles=park_titles,
-            refreshed_mtimes=dict(refreshed.get(app_id, {})),
+        mine = refreshed.get(app_id)
+        out.append(_new_application(
+            app_id, year, kind, subject, app_stage, batch_id,
+            batch_names.get(batch_id, "") if batch_id is not None else "",
+            tuple(materials.get(app_id, ())), report, evaluator,
+            tuple([new_cert(c[1], cert_kind[c[2]], c[3] or "", c[4] or "", date[c[5]], date[c[6]], c[7] or "")
+                   for c in certs]),
+            {(r[1], r[2]): value(r[3]) for r in inds},
+            tuple([new_title(t[1], title_title_kind[t[2]], t[3], title_state[t[4]], date[t[5]], t[6] or "",
+                             t[7] or "", t[8]) for t in titles]) if titles else (),
+            tuple([(s[1], stage[s[4]]) for s in sibs if s[1] != app_id and s[2] == year and title_kind[s[3]] == kind]),
+            tuple(hits), watchlist_size, listing_years, load, group, members, park_titles,
+            dict(mine) if mine else {},
         ))
+    return out
+
+
+def override_outcomes(session: Session, application_ids: Sequence[int]) -> dict[int, dict[str, Outcome]]:
+    """application id → rule id → the outcome a person set (the newest live override of each
+    rule): ``review_service.live_overrides`` as plain values, read without the ORM. Like the
+    other readers here it does not flush the session."""
+    rows = _rows_by_ids(_cursor(session), "check_override",
+                        "check_override.application_id, check_override.id, check_override.rule_id, check_override.outcome",
+                        "application_id", application_ids, " AND check_override.deleted_at IS NULL")
+    if not rows:
+        return {}
+    outcome = _Memo(_processor(session, CheckOverride.outcome))
+    out: dict[int, dict[str, Outcome]] = {}
+    for app_id, _, rule_id, value in sorted(rows, key=lambda r: r[1]):  # by id: the newest override wins
+        out.setdefault(app_id, {})[rule_id] = outcome[value]
     return out
