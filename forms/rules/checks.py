@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
+from operator import attrgetter
 from typing import Any, Callable, Mapping
 
 from models.entities import TitleState
@@ -23,12 +25,29 @@ from models.stages import SubjectKind, TitleKind
 
 from .. import codes
 from ..validators import ValidationError, validate_credit_code
+from . import loader as _loader
+
+# A year's run calls these checks tens of thousands of times: what depends only on a rule's
+# parameters or on the shipped tables (labels, benchmark lines, title kinds) is looked up once
+# and kept; what depends on the application is computed every time.
+
+_PASS, _FAIL, _WARNING, _MISSING, _MANUAL = Outcome.PASS, Outcome.FAIL, Outcome.WARNING, Outcome.MISSING, Outcome.MANUAL
+_RETURNED, _ACCEPTED = MaterialStatus.RETURNED, MaterialStatus.ACCEPTED
+_ONE = Decimal(1)
+_by_expiry = attrgetter("expires_on")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Finding:
     outcome: Outcome
     evidence: str
+
+    def __init__(self, outcome: Outcome, evidence: str) -> None:
+        # not the generated frozen __init__ (object.__setattr__ per field): one Finding per rule
+        # per application
+        d = self.__dict__
+        d["outcome"] = outcome
+        d["evidence"] = evidence
 
 
 CheckFn = Callable[[ApplicationFacts, Mapping[str, Any], dt.date], Finding]
@@ -65,16 +84,34 @@ def check(name: str, label: str, *, required: tuple[str, ...] = ()) -> Callable[
 # --------------------------------------------------------------------------- helpers
 
 
+_DATE_TEXTS: dict[dt.date, str] = {}
+
+
 def fmt_date(d: dt.date | None) -> str:
-    return f"{d.year}年{d.month}月{d.day}日" if d else "（未填）"
+    try:
+        return _DATE_TEXTS[d]  # a run shows the same few hundred days over and over
+    except (KeyError, TypeError):
+        pass
+    text = f"{d.year}年{d.month}月{d.day}日" if d else "（未填）"
+    if (d is None or type(d) is dt.date) and len(_DATE_TEXTS) < 8192:
+        _DATE_TEXTS[d] = text
+    return text
 
 
 def fmt_num(v: Decimal | float | int | None) -> str:
     if v is None:
         return "（未填）"
-    d = Decimal(str(v))
+    d = v if type(v) is Decimal else Decimal(str(v))  # Decimal(str(d)) is d again
+    s = str(d)
+    if len(s) <= 28 and "E" not in s and s[-1:].isdigit():
+        # plain notation within the context's precision (a stored value: "52000.0000", "0.2100"):
+        # dropping the trailing zeros gives what quantize / normalize below give
+        if "." not in s:
+            return s
+        s = s.rstrip("0")
+        return s[:-1] if s[-1] == "." else s
     if d == d.to_integral_value():
-        return str(d.quantize(Decimal(1)))
+        return str(d.quantize(_ONE))
     return format(d.normalize(), "f")
 
 
@@ -85,30 +122,89 @@ def add_years(d: dt.date, years: int) -> dt.date:
         return d.replace(year=d.year + years, day=28)
 
 
+_SINCE: dict[tuple[dt.date, int], dt.date] = {}
+
+
+def _years_before(as_of: dt.date, years: int) -> dt.date:
+    """add_years(as_of, -years), kept: every application of a run has the same review date."""
+    key = (as_of, years)
+    try:
+        return _SINCE[key]
+    except (KeyError, TypeError):
+        pass
+    since = add_years(as_of, -years)
+    if type(as_of) is dt.date and type(years) is int and len(_SINCE) < 256:
+        _SINCE[key] = since
+    return since
+
+
 def _result(fails: list[str], missing: list[str], manual: list[str], warnings: list[str], ok: list[str]) -> Finding:
     """Worst first: any fail → FAIL, else missing → MISSING, else manual → MANUAL, else warning →
     WARNING, else PASS; the evidence lists the problems first, then what was fine."""
-    parts = fails + missing + manual + warnings
     if fails:
-        outcome = Outcome.FAIL
+        outcome, parts = _FAIL, fails + missing + manual + warnings
     elif missing:
-        outcome = Outcome.MISSING
+        outcome, parts = _MISSING, missing + manual + warnings
     elif manual:
-        outcome = Outcome.MANUAL
+        outcome, parts = _MANUAL, manual + warnings
     elif warnings:
-        outcome = Outcome.WARNING
+        outcome, parts = _WARNING, warnings
     else:
-        outcome = Outcome.PASS
-        parts = ok
-    return Finding(outcome, "；".join(p for p in parts if p) + "。" if parts else "")
+        outcome, parts = _PASS, ok
+    if not parts:
+        return Finding(outcome, "")
+    return Finding(outcome, "；".join(parts if all(parts) else [p for p in parts if p]) + "。")
+
+
+_materials_module = None
+
+
+_CHECKLIST_FOR: dict[tuple, tuple] = {}
+
+
+def _checklist_for(title_kind: TitleKind, year: int):
+    """forms.materials.checklist_for (imported on first use: forms.materials imports this
+    package), kept per title and year while the same checklists are loaded."""
+    global _materials_module
+    if _materials_module is None:
+        from .. import materials
+
+        _materials_module = materials
+    m = _materials_module
+    lists, lookup = m.load_checklists(), m.checklist_for
+    key = (title_kind, year)
+    entry = _CHECKLIST_FOR.get(key)
+    if entry is not None and entry[0] is lists and entry[1] is lookup:
+        return entry[2]
+    cl = lookup(title_kind, year)
+    if len(_CHECKLIST_FOR) > 64:
+        _CHECKLIST_FOR.clear()
+    _CHECKLIST_FOR[key] = (lists, lookup, cl)
+    return cl
+
+
+_CHECKLIST_INFO: dict[int, tuple] = {}
+
+
+def _checklist_info(cl) -> tuple[dict[str, str], tuple]:
+    """(item key → label, required items) of a checklist, kept per checklist object."""
+    entry = _CHECKLIST_INFO.get(id(cl))
+    if entry is None or entry[0] is not cl:
+        labels: dict[str, str] = {}
+        for it in cl.items:
+            labels.setdefault(it.key, it.label)  # the first item of a key, as Checklist.item finds it
+        entry = (cl, labels, cl.required_items)
+        if len(_CHECKLIST_INFO) > 64:
+            _CHECKLIST_INFO.clear()
+        _CHECKLIST_INFO[id(cl)] = entry  # holds cl: its id is not reused while kept
+    return entry[1], entry[2]
 
 
 def _item_label(f: ApplicationFacts, item: str) -> str:
-    from ..materials import checklist_for
-
-    cl = checklist_for(f.title_kind, f.year)
-    it = cl.item(item) if cl else None
-    return it.label if it else item
+    cl = _checklist_for(f.title_kind, f.year)
+    if not cl:
+        return item
+    return _checklist_info(cl)[0].get(item, item)
 
 
 def file_problem(m: MaterialFacts) -> str:
@@ -124,20 +220,20 @@ def file_problem(m: MaterialFacts) -> str:
 
 def material_state(f: ApplicationFacts, item: str) -> tuple[str, str]:
     """(state, evidence) of a checklist item: accepted / received / returned / broken / absent."""
-    ms = f.materials_of(item)
+    ms = [m for m in f.materials if m.item_key == item]
     label = _item_label(f, item)
-    live = [m for m in ms if m.status is not MaterialStatus.RETURNED]
     if not ms:
         return "absent", f"未收到「{label}」"
+    live = [m for m in ms if m.status is not _RETURNED]
     if not live:
         last = ms[-1]
         why = f"：{last.status_reason}" if last.status_reason else ""
         return "returned", f"「{last.original_name}」已退回补正{why}，尚未重新提交"
-    broken = [p for p in (file_problem(m) for m in live) if p]
+    broken = [p for p in [file_problem(m) for m in live] if p]
     if broken:
         return "broken", "；".join(broken)
-    accepted = [m for m in live if m.status is MaterialStatus.ACCEPTED]
-    names = "、".join(f"「{m.original_name}」" for m in (accepted or live))
+    accepted = [m for m in live if m.status is _ACCEPTED]
+    names = "、".join([f"「{m.original_name}」" for m in (accepted or live)])
     if accepted:
         return "accepted", f"{names}已接收"
     return "received", f"已收到{names}，尚未审核：请审阅内容后在材料清单中标记“已接收”"
@@ -145,12 +241,13 @@ def material_state(f: ApplicationFacts, item: str) -> tuple[str, str]:
 
 def _material_finding(state: str, evidence: str) -> Finding | None:
     """The finding for a material that is not accepted; None when it is."""
-    return {
-        "absent": Finding(Outcome.MISSING, evidence + "。"),
-        "returned": Finding(Outcome.FAIL, evidence + "。"),
-        "broken": Finding(Outcome.FAIL, evidence + "。"),
-        "received": Finding(Outcome.MANUAL, evidence + "。"),
-    }.get(state)
+    if state == "absent":
+        return Finding(_MISSING, evidence + "。")
+    if state == "returned" or state == "broken":
+        return Finding(_FAIL, evidence + "。")
+    if state == "received":
+        return Finding(_MANUAL, evidence + "。")
+    return None
 
 
 def _note_material(f: ApplicationFacts, item: str | None, fails: list[str], missing: list[str], ok: list[str]) -> None:
@@ -162,6 +259,44 @@ def _note_material(f: ApplicationFacts, item: str | None, fails: list[str], miss
 
 
 # --------------------------------------------------------------------------- 第七条 factory items
+
+
+_CODE_LINES: dict[tuple, tuple[bool, str]] = {}
+
+
+def _district_line(code: str) -> tuple[bool, str]:
+    """(a Chongqing district?, the evidence line) for a district code; kept per code."""
+    key = ("district", code)
+    try:
+        return _CODE_LINES[key]
+    except (KeyError, TypeError):
+        pass
+    if codes.district_by_code(code) is None:
+        line = (False, f"所在区县代码 {code} 不是重庆市的区县")
+    else:
+        line = (True, f"所在区县：{codes.district_name(code)}")
+    if type(code) is str and len(_CODE_LINES) < 4096:
+        _CODE_LINES[key] = line
+    return line
+
+
+def _industry_line(code: str, section: str) -> tuple[bool, str]:
+    """(in the required 门类?, the evidence line) for an industry code; kept per code."""
+    key = ("industry", code, section)
+    try:
+        return _CODE_LINES[key]
+    except (KeyError, TypeError):
+        pass
+    ind = codes.industry_by_code(code)
+    if ind is None:
+        line = (False, f"行业代码 {code} 不在 GB/T 4754-2017 大类中")
+    elif ind.section != section:
+        line = (False, f"所属行业 {ind.label} 属门类 {ind.section}（{ind.section_name}），不是制造业")
+    else:
+        line = (True, f"所属行业 {ind.label}（门类 {ind.section} 制造业）")
+    if type(code) is str and len(_CODE_LINES) < 4096:
+        _CODE_LINES[key] = line
+    return line
 
 
 @check("enterprise_basics", "信用代码、所在区县、制造业门类")
@@ -187,20 +322,15 @@ def enterprise_basics(f: ApplicationFacts, p: Mapping[str, Any], as_of: dt.date)
                 ok.append(f"统一社会信用代码 {code} 有效、登记机关在重庆市{note}")
     if not s.district_code:
         missing.append("未录入所在区县")
-    elif codes.district_by_code(s.district_code) is None:
-        fails.append(f"所在区县代码 {s.district_code} 不是重庆市的区县")
     else:
-        ok.append(f"所在区县：{codes.district_name(s.district_code)}")
+        known, text = _district_line(s.district_code)
+        (ok if known else fails).append(text)
     section = str(p.get("industry_section", "C"))
-    ind = codes.industry_by_code(s.industry_code)
+    known, text = _industry_line(s.industry_code, section)
     if not s.industry_code:
         missing.append("未录入所属行业")
-    elif ind is None:
-        fails.append(f"行业代码 {s.industry_code} 不在 GB/T 4754-2017 大类中")
-    elif ind.section != section:
-        fails.append(f"所属行业 {ind.label} 属门类 {ind.section}（{ind.section_name}），不是制造业")
     else:
-        ok.append(f"所属行业 {ind.label}（门类 {ind.section} 制造业）")
+        (ok if known else fails).append(text)
     if not fails and not missing:
         ok.append("是否在本市纳税、实际从事生产请结合现场核实")
     return _result(fails, missing, [], [], ok)
@@ -209,15 +339,14 @@ def enterprise_basics(f: ApplicationFacts, p: Mapping[str, Any], as_of: dt.date)
 @check("figures_then_person", "数据齐全后由人判断", required=("keys",))
 def figures_then_person(f: ApplicationFacts, p: Mapping[str, Any], as_of: dt.date) -> Finding:
     """第七条（二）, 第六条（二）: the figures must be there; whether they are good, a person judges."""
-    from .loader import indicator_defs
-
     year = f.year + int(p.get("year_offset", -1))
-    defs = indicator_defs()
+    defs = _loader.indicator_defs()
+    indicators = f.indicators
     have, missing = [], []
     for key in p["keys"]:
         d = defs.get(key)
         label = d.label if d else key
-        v = f.indicator(year, key)
+        v = indicators.get((year, key))
         if v is None:
             missing.append(f"缺少{year}年{label}")
         else:
@@ -232,8 +361,8 @@ def figures_then_person(f: ApplicationFacts, p: Mapping[str, Any], as_of: dt.dat
 def pledge_and_watchlist(f: ApplicationFacts, p: Mapping[str, Any], as_of: dt.date) -> Finding:
     """第七条（三）, 第六条（三）: a pledge among the materials; not on an imported list."""
     years = int(p.get("years", 3))
-    since = add_years(as_of, -years)
-    hits = [h for h in f.watch_hits if h.until is None or h.until >= since]
+    since = _years_before(as_of, years)
+    hits = [h for h in f.watch_hits if h.until is None or h.until >= since] if f.watch_hits else []
     if hits:
         text = "；".join(
             f"列入「{h.list_name or '失信/事故名单'}」" + (f"（{fmt_date(h.listed_on)}" if h.listed_on else "（")
@@ -262,22 +391,50 @@ def material_accepted(f: ApplicationFacts, p: Mapping[str, Any], as_of: dt.date)
     return Finding(Outcome.PASS, evidence + "。")
 
 
+@lru_cache(maxsize=64)
+def _cached_cert_label(kind: str) -> str:
+    return CERT_LABELS.get(CertKind(kind), kind)
+
+
+def _cert_label(kind: str) -> str:
+    try:
+        return _cached_cert_label(kind)
+    except TypeError:  # an unhashable parameter: let CertKind say what is wrong
+        return CERT_LABELS.get(CertKind(kind), kind)
+
+
 @check("certificates_valid", "管理体系证书有效", required=("kinds",))
 def certificates_valid(f: ApplicationFacts, p: Mapping[str, Any], as_of: dt.date) -> Finding:
     """第七条（六）: each certificate kind present and not expired on the review date."""
     warn_days = int(p.get("warn_days", 90))
     fails, missing, warnings, ok = [], [], [], []
+    all_certs = f.certificates
+    by_kind: dict[str, list] | None = {}  # the certificates of each kind, in order
+    for c in all_certs:
+        if type(c.kind) is not str:  # not a plain string: compare as below, one by one
+            by_kind = None
+            break
+        by_kind.setdefault(c.kind, []).append(c)
     for kind in p["kinds"]:
-        label = CERT_LABELS.get(CertKind(kind), kind)
-        certs = [c for c in f.certificates if c.kind == kind]
+        label = _cert_label(kind)
+        if by_kind is not None and type(kind) is str:
+            certs = by_kind.get(kind)
+        else:
+            certs = [c for c in all_certs if c.kind == kind]
         if not certs:
             missing.append(f"未录入{label}证书")
             continue
-        dated = [c for c in certs if c.expires_on is not None]
-        if not dated:
-            missing.append(f"{label}证书（编号 {certs[-1].number or '未填'}）未录入有效期")
-            continue
-        c = max(dated, key=lambda c: c.expires_on)
+        if len(certs) == 1:
+            c = certs[0]
+            if c.expires_on is None:
+                missing.append(f"{label}证书（编号 {c.number or '未填'}）未录入有效期")
+                continue
+        else:
+            dated = [c for c in certs if c.expires_on is not None]
+            if not dated:
+                missing.append(f"{label}证书（编号 {certs[-1].number or '未填'}）未录入有效期")
+                continue
+            c = max(dated, key=_by_expiry)
         what = f"{label}证书（编号 {c.number or '未填'}" + (f"，{c.issuer}" if c.issuer else "") + "）"
         if c.expires_on < as_of:
             fails.append(f"{what}已于{fmt_date(c.expires_on)}过期")
@@ -291,28 +448,66 @@ def certificates_valid(f: ApplicationFacts, p: Mapping[str, Any], as_of: dt.date
 @check("indicator_benchmarks", "指标与标杆值比较", required=("benchmarks", "table"))
 def indicator_benchmarks(f: ApplicationFacts, p: Mapping[str, Any], as_of: dt.date) -> Finding:
     """第七条（七）, 第六条（七）: each benchmarked indicator at or better than the benchmark."""
-    from .loader import benchmarks_for, indicator_defs
-
     year = f.year + int(p.get("year_offset", -1))
-    bench = benchmarks_for(p["benchmarks"], p["table"], f.subject.industry_code)
+    bench = _benchmark_lines(p["benchmarks"], p["table"], f.subject.industry_code)
     if not bench:
         return Finding(Outcome.MANUAL, "标杆值表中没有适用于该行业的数值，请审查人对照全市先进水平判断。")
-    defs = indicator_defs()
+    indicators = f.indicators
     fails, missing, ok = [], [], []
-    for key, ref in bench.items():
-        d = defs[key]
-        v = f.indicator(year, key)
+    for key, ref, label, unit, lower, word, ref_text in bench:
+        v = indicators.get((year, key))
         if v is None:
-            missing.append(f"缺少{year}年{d.label}")
+            missing.append(f"缺少{year}年{label}")
             continue
-        better = v <= ref if d.better == "lower" else v >= ref
-        word = "不高于" if d.better == "lower" else "不低于"
-        line = f"{year}年{d.label} {fmt_num(v)}{d.unit}"
-        if better:
-            ok.append(f"{line}，{word}标杆值 {fmt_num(ref)}")
+        line = f"{year}年{label} {fmt_num(v)}{unit}"
+        if (v <= ref) if lower else (v >= ref):
+            ok.append(f"{line}，{word}标杆值 {ref_text}")
         else:
-            fails.append(f"{line}，未达到标杆值 {fmt_num(ref)}（应{word}）")
+            fails.append(f"{line}，未达到标杆值 {ref_text}（应{word}）")
     return _result(fails, missing, [], [], ok)
+
+
+_BENCHMARK_LINES: dict[tuple, tuple] = {}
+
+
+def _benchmark_lines(name: str, table: str, industry_code: str) -> tuple[tuple, ...]:
+    """The benchmarks that apply to one industry, each as (key, value, label, unit, lower is
+    better, 不高于/不低于, value as shown), kept per industry while the benchmark file and the
+    indicator catalogue stay loaded."""
+    source, defs = _loader.benchmark_table(name), _loader.indicator_defs()
+    key = (name, table, (industry_code or "")[:2])
+    entry = _BENCHMARK_LINES.get(key)
+    if entry is None or entry[0] is not source or entry[1] is not defs:
+        lines = []
+        for k, ref in _loader.benchmarks_for(name, table, industry_code).items():
+            d = defs[k]
+            lower = d.better == "lower"
+            lines.append((k, ref, d.label, d.unit, lower, "不高于" if lower else "不低于", fmt_num(ref)))
+        entry = (source, defs, tuple(lines))
+        if len(_BENCHMARK_LINES) > 256:
+            _BENCHMARK_LINES.clear()
+        _BENCHMARK_LINES[key] = entry
+    return entry[2]
+
+
+def _score_floor(raw: Any) -> tuple[Decimal, str]:
+    """The rule's minimum score as a Decimal and as shown."""
+    key = (type(raw), raw)
+    try:
+        return _SCORE_FLOORS[key]
+    except (KeyError, TypeError):  # TypeError: an unhashable parameter, not kept
+        pass
+    d = Decimal(str(raw))
+    value = (d, fmt_num(d))
+    try:
+        if len(_SCORE_FLOORS) < 64:
+            _SCORE_FLOORS[key] = value
+    except TypeError:
+        pass
+    return value
+
+
+_SCORE_FLOORS: dict[tuple, tuple[Decimal, str]] = {}
 
 
 @check("third_party_report", "第三方评价结论与得分")
@@ -321,7 +516,7 @@ def third_party_report(f: ApplicationFacts, p: Mapping[str, Any], as_of: dt.date
     r = f.report
     if r is None:
         return Finding(Outcome.MISSING, "未录入第三方评价报告。")
-    min_score = Decimal(str(p.get("min_score", 0)))
+    min_score, min_text = _score_floor(p.get("min_score", 0))
     fails, missing, ok = [], [], []
     if r.basic_requirements_met is None:
         missing.append("评价报告未录入“基本要求是否符合”")
@@ -332,9 +527,9 @@ def third_party_report(f: ApplicationFacts, p: Mapping[str, Any], as_of: dt.date
     if r.score is None:
         missing.append("评价报告未录入评价得分")
     elif r.score < min_score:
-        fails.append(f"评价得分 {fmt_num(r.score)} 分，低于 {fmt_num(min_score)} 分")
+        fails.append(f"评价得分 {fmt_num(r.score)} 分，低于 {min_text} 分")
     else:
-        ok.append(f"评价得分 {fmt_num(r.score)} 分（不低于 {fmt_num(min_score)} 分）")
+        ok.append(f"评价得分 {fmt_num(r.score)} 分（不低于 {min_text} 分）")
     if r.evaluator_name:
         ok.append(f"评价机构：{r.evaluator_name}")
     if r.standard:
@@ -449,12 +644,29 @@ def park_staff(f: ApplicationFacts, p: Mapping[str, Any], as_of: dt.date) -> Fin
 # --------------------------------------------------------------------------- record-wide checks
 
 
+@lru_cache(maxsize=64)
+def _cached_title_kinds(kinds: tuple[str, ...]) -> frozenset[TitleKind]:
+    return frozenset(TitleKind(k) for k in kinds)
+
+
+def _title_kinds(kinds: tuple[str, ...]) -> frozenset[TitleKind]:
+    try:
+        return _cached_title_kinds(kinds)
+    except TypeError:  # an unhashable parameter: let TitleKind say what is wrong
+        return frozenset(TitleKind(k) for k in kinds)
+
+
+@lru_cache(maxsize=64)
+def _kind_labels(kinds: frozenset[TitleKind]) -> str:
+    return "、".join(sorted(k.label for k in kinds))
+
+
 @check("not_revoked_recently", "三年内未被撤销称号", required=("years",))
 def not_revoked_recently(f: ApplicationFacts, p: Mapping[str, Any], as_of: dt.date) -> Finding:
     """第十八条: a title revoked within ``years`` years bars a new application."""
     years = int(p["years"])
-    kinds = {TitleKind(k) for k in p.get("kinds", [])} or {f.title_kind}
-    revoked = [t for t in f.titles if t.state is TitleState.REVOKED and t.title_kind in kinds]
+    kinds = _title_kinds(tuple(p.get("kinds", []))) or frozenset((f.title_kind,))
+    revoked = [t for t in f.titles if t.state is TitleState.REVOKED and t.title_kind in kinds] if f.titles else []
     fails, manual, ok = [], [], []
     for t in revoked:
         doc = f"，{t.revocation_doc}" if t.revocation_doc else ""
@@ -468,14 +680,14 @@ def not_revoked_recently(f: ApplicationFacts, p: Mapping[str, Any], as_of: dt.da
         else:
             ok.append(f"「{t.title_kind.label}」称号于{fmt_date(t.revoked_on)}被撤销，已满{years}年")
     if not revoked:
-        ok.append(f"没有被撤销的{'、'.join(sorted(k.label for k in kinds))}称号")
+        ok.append(f"没有被撤销的{_kind_labels(kinds)}称号")
     return _result(fails, [], manual, [], ok)
 
 
 @check("not_already_titled", "尚未持有该称号")
 def not_already_titled(f: ApplicationFacts, p: Mapping[str, Any], as_of: dt.date) -> Finding:
     """A subject that already holds the title (from another application) is flagged."""
-    kinds = {TitleKind(k) for k in p.get("kinds", [])} or {f.title_kind}
+    kinds = _title_kinds(tuple(p.get("kinds", []))) or frozenset((f.title_kind,))
     held = [
         t for t in f.titles
         if t.title_kind in kinds and t.state in (TitleState.VALID, TitleState.UNDER_REVIEW) and t.application_id != f.id
@@ -486,7 +698,7 @@ def not_already_titled(f: ApplicationFacts, p: Mapping[str, Any], as_of: dt.date
             for t in held
         )
         return Finding(Outcome.FAIL, text + "。")
-    return Finding(Outcome.PASS, f"未持有{'、'.join(sorted(k.label for k in kinds))}称号。")
+    return Finding(Outcome.PASS, f"未持有{_kind_labels(kinds)}称号。")
 
 
 @check("single_application", "同年度不重复申报")
@@ -627,24 +839,28 @@ def report_dates(f: ApplicationFacts, p: Mapping[str, Any], as_of: dt.date) -> F
 @check("materials_complete", "必交材料齐全、可打开、未改动")
 def materials_complete(f: ApplicationFacts, p: Mapping[str, Any], as_of: dt.date) -> Finding:
     """第十条: every required item of the checklist received, readable and unchanged."""
-    from ..materials import checklist_for
-
-    cl = checklist_for(f.title_kind, f.year)
+    cl = _checklist_for(f.title_kind, f.year)
     if cl is None:
         return Finding(Outcome.MANUAL, f"没有「{f.title_kind.label}」{f.year}年度的材料清单，请人工核对材料。")
+    required = _checklist_info(cl)[1]
     fails, missing, warnings = [], [], []
-    live = [m for m in f.materials if m.status is not MaterialStatus.RETURNED]
-    for it in cl.required_items:
-        have = [m for m in live if m.item_key == it.key]
-        if not have:
+    live = [m for m in f.materials if m.status is not _RETURNED]
+    live_keys = {m.item_key for m in live}
+    for it in required:
+        if it.key not in live_keys:
             returned = [m for m in f.materials if m.item_key == it.key]
             missing.append(f"「{it.label}」" + ("已退回补正，尚未重新提交" if returned else "未收到"))
+    unchecked = False
     for m in live:
-        problem = file_problem(m)
-        if problem:
-            fails.append(problem)
-    if any(m.integrity == "unchecked" for m in live):
+        integrity = m.integrity
+        if m.read_error or integrity == "missing" or integrity == "changed":
+            problem = file_problem(m)
+            if problem:
+                fails.append(problem)
+        if integrity == "unchecked":
+            unchecked = True
+    if unchecked:
         warnings.append("本次未核对存档文件是否完好")
-    n_req = len(cl.required_items)
+    n_req = len(required)
     ok = [f"必交材料 {n_req} 项齐全，共 {len(live)} 个文件，均能打开且收件后未改动"]
     return _result(fails, missing, [], warnings, ok)
