@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from models.entities import Application, Batch
 from models.review import Material, Outcome, worst_outcome
-from models.review_facts import ApplicationFacts, load_context, load_facts
-from models.review_service import live_overrides, store_check_runs
+from models.review_facts import ApplicationFacts, gc_paused, load_context, load_facts, override_outcomes
+from models.review_service import store_check_runs
 from models.stages import Stage
 
 from .engine import RuleResult, evaluate
@@ -132,38 +132,63 @@ def evaluate_applications(
     sets = rule_sets if rule_sets is not None else load_rule_sets()
     years: set[int] = set()
     for i in range(0, len(ids), 900):
-        years.update(session.scalars(select(Application.year).where(Application.id.in_(ids[i:i + 900])).distinct()))
+        part = ids[i:i + 900]
+        lo, hi = min(part), max(part)
+        if hi - lo + 1 <= 2 * len(part):  # dense ids (a year, a batch): one range, no long IN list
+            keep = set(part)
+            years.update(y for a, y in session.execute(
+                select(Application.id, Application.year).where(Application.id.between(lo, hi))) if a in keep)
+        else:
+            years.update(session.scalars(select(Application.year).where(Application.id.in_(part)).distinct()))
     ctx = load_context(session, years)
     refreshed: dict[int, int] = {}
     done = 0
     if progress is not None:
         progress(0, len(ids), "正在读取申报数据……")
-    for start in range(0, len(ids), chunk_size):
-        if should_stop is not None and should_stop():
-            summary.cancelled = True
-            return summary, {}
-        chunk = ids[start:start + chunk_size]
-        facts = load_facts(session, chunk, ctx, files_dir=files_dir, verify_files=verify_files)
-        overrides = live_overrides(session, chunk)
-        seen = set()
-        for f in facts:
-            seen.add(f.id)
-            rs = rule_set_for(f.title_kind, f.year, sets)
-            if rs is None:
-                summary.skipped.append((f.id, f"没有适用于{f.year}年度「{f.title_kind.label}」的规则集"))
-                continue
-            results = evaluate(rs, f, as_of)
-            ovs = {rid: o.outcome for rid, o in overrides.get(f.id, {}).items()}
-            summary.outcomes.append(AppOutcome(f.id, f.subject.name, rs, results, ovs))
-            refreshed.update(f.refreshed_mtimes)
-        for missing_id in chunk:
-            if missing_id not in seen:
-                summary.skipped.append((missing_id, "申报不存在或已删除"))
-        done += len(chunk)
-        if progress is not None:
-            last = facts[-1].subject.name if facts else ""
-            progress(done, len(ids), f"已检查 {done}/{len(ids)} 个申报" + (f"：{last}" if last else ""))
+    set_for: dict[tuple, RuleSet | None] = {}  # (title, year) → rule set, looked up once per run
+    outcomes, skipped = summary.outcomes, summary.skipped
+    # tens of thousands of small objects, none in cycles: see review_facts.gc_paused. Each chunk's
+    # facts are dropped before the collector is back, so it only ever looks at the results.
+    with gc_paused():
+        for start in range(0, len(ids), chunk_size):
+            if should_stop is not None and should_stop():
+                summary.cancelled = True
+                return summary, {}
+            chunk = ids[start:start + chunk_size]
+            last = _evaluate_chunk(session, chunk, ctx, sets, set_for, as_of, files_dir, verify_files, summary,
+                                   refreshed)
+            done += len(chunk)
+            if progress is not None:
+                progress(done, len(ids), f"已检查 {done}/{len(ids)} 个申报" + (f"：{last}" if last else ""))
     return summary, refreshed
+
+
+def _evaluate_chunk(session: Session, chunk: Sequence[int], ctx, sets, set_for: dict, as_of: dt.date,
+                    files_dir: Path | None, verify_files: bool, summary: RunSummary, refreshed: dict[int, int]) -> str:
+    """Evaluate one chunk into ``summary``; returns the last subject's name (for the progress)."""
+    outcomes, skipped = summary.outcomes, summary.skipped
+    facts = load_facts(session, chunk, ctx, files_dir=files_dir, verify_files=verify_files)
+    overrides = override_outcomes(session, chunk)
+    seen = set()
+    for f in facts:
+        seen.add(f.id)
+        key = (f.title_kind, f.year)
+        try:
+            rs = set_for[key]
+        except KeyError:
+            rs = set_for[key] = rule_set_for(f.title_kind, f.year, sets)
+        if rs is None:
+            skipped.append((f.id, f"没有适用于{f.year}年度「{f.title_kind.label}」的规则集"))
+            continue
+        results = evaluate(rs, f, as_of)
+        ov = overrides.get(f.id)
+        outcomes.append(AppOutcome(f.id, f.subject.name, rs, results, dict(ov) if ov else {}))
+        if f.refreshed_mtimes:
+            refreshed.update(f.refreshed_mtimes)
+    for missing_id in chunk:
+        if missing_id not in seen:
+            skipped.append((missing_id, "申报不存在或已删除"))
+    return facts[-1].subject.name if facts else ""
 
 
 def run_checks_in(
