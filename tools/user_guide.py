@@ -815,9 +815,20 @@ def step_title_indicators(g: Guide) -> Shot:
 
 
 # 8. 年度概览
+#: the district's targets of the demo year, as the clerk enters them with 编辑目标…
+TARGETS = {"city_factory": 15, "city_park": 1, "supply_chain": 1, "voluntary_assessment": 10}
+
+
 def step_dashboard(g: Guide) -> Shot:
     import time
 
+    from models.dashboard import set_targets
+    from models.stages import TitleKind
+
+    with g.db.uow() as uow:  # what 编辑目标… → 保存 stores (step "targets" shows the dialog)
+        set_targets(uow.session, YEAR, {TitleKind(k): n for k, n in TARGETS.items()})
+        uow.commit()
+    g.ctx.changed("setting")
     v = g.show_tab("DashboardView")
     v.set_year(YEAR)
     end = time.monotonic() + 60
@@ -829,16 +840,14 @@ def step_dashboard(g: Guide) -> Shot:
 
 
 def step_targets(g: Guide) -> Shot:
-    """The district's targets of the year, typed and saved (the 年度概览 then compares)."""
+    """编辑目标…: the year's targets as stored (the dialog reads them back)."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
     from desktop.dialogs.targets import TargetsDialog
-    from models.stages import TitleKind
 
     dlg = TargetsDialog(g.ctx, YEAR, g.win)
-    dlg.set_values({TitleKind.CITY_FACTORY: 15, TitleKind.CITY_PARK: 1, TitleKind.SUPPLY_CHAIN: 1,
-                    TitleKind.VOLUNTARY_ASSESSMENT: 10})
-    shot = g.dialog_shot("targets", dlg, close=False, values={k.label: n for k, n in dlg.values().items() if n})
-    dlg.accept()  # 保存
-    return shot
+    return g.dialog_shot("targets", dlg, [dlg.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)],
+                         values={k.label: n for k, n in dlg.values().items() if n})
 
 
 def step_due_week(g: Guide) -> Shot:
@@ -929,13 +938,13 @@ STEPS: list[tuple[str, Callable[[Guide], Shot]]] = [
     ("enterprises", step_enterprises),
     ("enterprise-editor", step_enterprise_editor),
     ("parks", step_parks),
-    ("export-form", step_export_form),
     ("sync-menu", step_sync_menu),
+    ("export-form", step_export_form),
     ("import-forms", step_import_forms),
     ("import-errors", step_import_errors),
     ("pipeline", step_pipeline),
-    ("move-reason", step_move_reason),
     ("new-application", step_new_application),
+    ("move-reason", step_move_reason),
     ("review", step_review),
     ("materials", step_materials),
     ("results", step_results),
@@ -951,9 +960,9 @@ STEPS: list[tuple[str, Callable[[Guide], Shot]]] = [
     ("title-revoke", step_title_revoke),
     ("title-change", step_title_change),
     ("title-indicators", step_title_indicators),
-    ("targets", step_targets),
-    ("dashboard", step_dashboard),
     ("due-week", step_due_week),
+    ("dashboard", step_dashboard),
+    ("targets", step_targets),
     ("new-year", step_new_year),
     ("exchange", step_exchange),
     ("audit", step_audit),
