@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.review import Outcome
+from models.outcomes import Outcome
 
 from .table_model import Column, RowsModel
 from .tasks import Operation, Progress

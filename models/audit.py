@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from .base import now
 from .entities import TABLE_LABELS, AuditEntry
+from .labels import ACTION_LABELS  # defined there (no ORM), used here and re-exported
 
 #: Tables whose changes are logged. stage_move is a history of its own; setting is configuration.
 AUDITED_TABLES = frozenset({
@@ -28,8 +29,6 @@ AUDITED_TABLES = frozenset({
     "title_change", "title_review",
 })
 IGNORED_COLUMNS = frozenset({"updated_at", "created_at"})
-
-ACTION_LABELS = {"insert": "新增", "update": "修改", "delete": "删除", "restore": "撤销删除"}
 
 
 def jsonable(value: Any) -> Any:

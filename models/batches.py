@@ -1,14 +1,21 @@
-"""Recommendation batches: one year's set of applications recommended together."""
+"""Recommendation batches: one year's set of applications recommended together.
+
+The lists (``batch_years``, ``batch_rows``, ``member_rows``, ``candidate_rows``) are plain SQL on
+``db.read()``'s connection or a session; creating and deleting use the ORM.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, func, select, type_coerce
-from sqlalchemy.orm import Session
-
-from .entities import Application, Batch, Enterprise, Park
+from .db import raw_rows
 from .pipeline import MoveError
 from .stages import Stage, TitleKind
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from .entities import Batch
 
 #: stages from which an application may be put into a batch
 BATCHABLE = (Stage.UNDER_REVIEW, Stage.RECOMMENDED, Stage.RECOGNISED, Stage.REJECTED)
@@ -23,35 +30,27 @@ class BatchRow:
     count: int
 
 
-def batch_years(session: Session) -> list[int]:
+def batch_years(source: Any) -> list[int]:
     """The years that have live batches, newest first."""
-    return list(session.scalars(
-        select(Batch.year).where(Batch.deleted_at.is_(None)).distinct().order_by(Batch.year.desc())))
+    return [r[0] for r in raw_rows(source, "SELECT DISTINCT year FROM batch WHERE deleted_at IS NULL ORDER BY year DESC")]
 
 
-def batch_rows(session: Session, *, year: int | None = None) -> list[BatchRow]:
-    cond = [Application.deleted_at.is_(None), Application.batch_id.is_not(None)]
-    if year is not None:
-        cond.append(Application.batch_id.in_(select(Batch.id).where(Batch.year == year)))
-    counts = (
-        select(Application.batch_id, func.count().label("n"))
-        .where(*cond)
-        .group_by(Application.batch_id)
-        .subquery()
-    )
-    q = (
-        select(Batch.id, Batch.year, Batch.name, Batch.title_kind, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.batch_id == Batch.id)
-        .where(Batch.deleted_at.is_(None))
-        .order_by(Batch.year.desc(), Batch.id)
-    )
-    if year is not None:
-        q = q.where(Batch.year == year)
-    return [BatchRow(*r) for r in session.execute(q)]
+def batch_rows(source: Any, *, year: int | None = None) -> list[BatchRow]:
+    """The live batches (of ``year``), newest year first, with how many live applications each holds."""
+    in_year = " AND batch_id IN (SELECT id FROM batch WHERE year = ?)" if year is not None else ""
+    sql = ("SELECT b.id, b.year, b.name, b.title_kind, COALESCE(c.n, 0) FROM batch b LEFT JOIN"
+           " (SELECT batch_id, COUNT(*) AS n FROM application"
+           f"  WHERE deleted_at IS NULL AND batch_id IS NOT NULL{in_year} GROUP BY batch_id) c ON c.batch_id = b.id"
+           " WHERE b.deleted_at IS NULL" + (" AND b.year = ?" if year is not None else "")
+           + " ORDER BY b.year DESC, b.id")
+    params = (year, year) if year is not None else ()
+    return [BatchRow(r[0], r[1], r[2], _title_kind(r[3]), r[4]) for r in raw_rows(source, sql, params)]
 
 
 def create_batch(session: Session, *, year: int, name: str, title_kind: TitleKind | None = None,
                  notes: str = "") -> Batch:
+    from .entities import Batch
+
     name = name.strip()
     if not name:
         raise MoveError("请填写批次名称。")
@@ -62,6 +61,10 @@ def create_batch(session: Session, *, year: int, name: str, title_kind: TitleKin
 
 
 def delete_batch(session: Session, batch: Batch) -> None:
+    from sqlalchemy import func, select
+
+    from .entities import Application
+
     n = session.scalar(
         select(func.count()).select_from(Application)
         .where(Application.batch_id == batch.id, Application.deleted_at.is_(None))
@@ -73,39 +76,38 @@ def delete_batch(session: Session, batch: Batch) -> None:
     soft_delete(session, "batch", batch.id)
 
 
-def member_rows(session: Session, batch_id: int) -> list[tuple]:
+def member_rows(source: Any, batch_id: int) -> list[tuple]:
     """(application id, subject name, credit code, title kind, stage, review outcome)."""
-    return _app_rows(session, Application.batch_id == batch_id)
+    return _app_rows(source, "a.batch_id = ?", [batch_id])
 
 
-def candidate_rows(session: Session, batch: Batch) -> list[tuple]:
-    """Applications of the batch's year and title that are reviewed or later and in no batch."""
-    live_batches = select(Batch.id).where(Batch.deleted_at.is_(None))
-    cond = [
-        Application.year == batch.year,
-        Application.stage.in_(list(BATCHABLE)),
-        (Application.batch_id.is_(None)) | (Application.batch_id.not_in(live_batches)),
-    ]
+def candidate_rows(source: Any, batch: Any) -> list[tuple]:
+    """Applications of the batch's year and title that are reviewed or later and in no batch.
+    ``batch``: anything with ``year`` and ``title_kind`` (a ``Batch`` or a ``BatchRow``)."""
+    where = (f"a.year = ? AND a.stage IN ({','.join('?' * len(BATCHABLE))})"
+             " AND (a.batch_id IS NULL OR a.batch_id NOT IN (SELECT id FROM batch WHERE deleted_at IS NULL))")
+    params: list = [batch.year, *(st.value for st in BATCHABLE)]
     if batch.title_kind is not None:
-        cond.append(Application.title_kind == batch.title_kind)
-    return _app_rows(session, *cond)
+        where += " AND a.title_kind = ?"
+        params.append(TitleKind(batch.title_kind).value)
+    return _app_rows(source, where, params)
 
 
-def _app_rows(session: Session, *where) -> list[tuple]:
+_TITLES = {k.value: k for k in TitleKind} | {k.name: k for k in TitleKind}
+_STAGES = {st.value: st for st in Stage} | {st.name: st for st in Stage}
+
+
+def _title_kind(value: str | None) -> TitleKind | None:
+    return _TITLES[value] if value else None
+
+
+def _app_rows(source: Any, where: str, params: list) -> list[tuple]:
     out: list[tuple] = []
-    # title and stage come as their stored text and become enums through a dict: SQLAlchemy's
-    # per-row enum processing costs more than the query for a few thousand rows
-    titles = {k.value: k for k in TitleKind}
-    titles.update({k.name: k for k in TitleKind})
-    stages = {st.value: st for st in Stage}
-    stages.update({st.name: st for st in Stage})
-    for model, fk in ((Enterprise, Application.enterprise_id), (Park, Application.park_id)):
-        q = (
-            select(Application.id, model.name, model.credit_code, type_coerce(Application.title_kind, String),
-                   type_coerce(Application.stage, String), Application.review_outcome)
-            .join(model, model.id == fk)
-            .where(Application.deleted_at.is_(None), model.deleted_at.is_(None), *where)
-        )
-        out.extend((r[0], r[1], r[2], titles[r[3]], stages[r[4]], r[5]) for r in session.execute(q))
+    # title and stage come as their stored text and become enums through a dict
+    for table, fk in (("enterprise", "enterprise_id"), ("park", "park_id")):
+        sql = (f"SELECT a.id, s.name, s.credit_code, a.title_kind, a.stage, a.review_outcome"
+               f" FROM application a JOIN {table} s ON s.id = a.{fk}"
+               f" WHERE a.deleted_at IS NULL AND s.deleted_at IS NULL AND {where}")
+        out.extend((r[0], r[1], r[2], _TITLES[r[3]], _STAGES[r[4]], r[5]) for r in raw_rows(source, sql, tuple(params)))
     out.sort(key=lambda r: r[1])
     return out

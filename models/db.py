@@ -2,23 +2,32 @@
 
 ``Database.open(data_dir)`` is the one way in. It refuses a database that a second copy of the
 program holds open, or one written by a newer program, with a message a clerk can act on.
+
+Two ways to the data: ``db.uow()`` (SQLAlchemy's ORM session, for every write and for work on
+records), and ``db.read()`` (a plain ``sqlite3`` connection for the lists the window shows).
+SQLAlchemy is imported when the first session or engine is asked for, not at start: the window's
+first screen is read with plain SQL, and importing the ORM would cost more than building it.
 """
 from __future__ import annotations
 
 import getpass
 import sqlite3
-from dataclasses import dataclass
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from filelock import FileLock, Timeout
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
-from . import audit as _audit  # noqa: F401  (registers the audit hook)
 from .backup import make_backup, start_backup
 from .migrations import HEAD, HERE as MIGRATIONS_DIR, REVISIONS
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+    from .uow import UnitOfWork
 
 DB_NAME = "greendesk.db"
 APP_VERSION = "0.1.0"
@@ -94,9 +103,33 @@ def _set_pragmas(dbapi_conn, _record) -> None:
 
 
 def make_engine(path: Path) -> Engine:
+    from sqlalchemy import create_engine, event
+
     engine = create_engine(f"sqlite:///{path}", future=True)
     event.listen(engine, "connect", _set_pragmas)
     return engine
+
+
+def dbapi(source: Any) -> Any:
+    """The DB-API connection behind ``source``: a ``sqlite3`` connection (``db.read()``) as it
+    is, a SQLAlchemy ``Session`` or ``Connection`` by its own connection (same transaction)."""
+    if isinstance(source, sqlite3.Connection):
+        return source
+    if hasattr(source, "get_bind"):  # a Session
+        return source.connection().connection
+    return source.connection  # a Connection
+
+
+def raw_rows(source: Any, sql: str, params: tuple = ()) -> list[tuple]:
+    """Plain tuples straight from the DB-API cursor, for the big read-only lists where
+    SQLAlchemy's row objects and type processing would cost more than the query. ``source``:
+    the connection of ``db.read()`` or a session (then inside the session's transaction)."""
+    cur = dbapi(source).cursor()
+    try:
+        cur.execute(sql, params)
+        return cur.fetchall()
+    finally:
+        cur.close()
 
 
 def default_user() -> str:
@@ -110,12 +143,15 @@ def default_user() -> str:
 class Database:
     data_dir: Path
     path: Path
-    engine: Engine
-    session_factory: Callable[[], Session]
     lock: FileLock | None
     user: str = ""
     migrated_from: str | None = None
     backup_path: Path | None = None
+    _engine: Engine | None = field(default=None, repr=False)
+    _factory: Callable[[], Session] | None = field(default=None, repr=False)
+    _reader: sqlite3.Connection | None = field(default=None, repr=False)
+    _reader_thread: int | None = field(default=None, repr=False)
+    _read_depth: int = field(default=0, repr=False)
 
     @classmethod
     def open(
@@ -145,25 +181,38 @@ class Database:
             backup_path = None
             if backup and revision is not None:
                 backup_path = start_backup(path, data_dir / "backups")
-            engine = make_engine(path)
+            db = cls(
+                data_dir=data_dir,
+                path=path,
+                lock=file_lock,
+                user=user or default_user(),
+                migrated_from=revision if revision != HEAD else None,
+                backup_path=backup_path,
+            )
             if revision != HEAD:
-                run_migrations(engine)
-            factory = sessionmaker(engine, expire_on_commit=False)
+                run_migrations(db.engine)
         except BaseException:
             if file_lock is not None:
                 file_lock.release()
             raise
-        db = cls(
-            data_dir=data_dir,
-            path=path,
-            engine=engine,
-            session_factory=factory,
-            lock=file_lock,
-            user=user or default_user(),
-            migrated_from=revision if revision != HEAD else None,
-            backup_path=backup_path,
-        )
         return db
+
+    @property
+    def engine(self) -> Engine:
+        """SQLAlchemy's engine, made (and SQLAlchemy imported) on first use."""
+        if self._engine is None:
+            self._engine = make_engine(self.path)
+        return self._engine
+
+    @property
+    def session_factory(self) -> Callable[[], Session]:
+        if self._factory is None:
+            from sqlalchemy.orm import sessionmaker
+
+            from . import audit as _audit  # noqa: F401  (registers the audit hook)
+
+            self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        return self._factory
 
     def session(self) -> Session:
         s = self.session_factory()
@@ -174,6 +223,50 @@ class Database:
         from .uow import UnitOfWork
 
         return UnitOfWork(self)
+
+    # ------------------------------------------------------------------ plain reads
+    def _connect_reader(self) -> sqlite3.Connection:
+        con = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+        con.execute("PRAGMA busy_timeout=5000")
+        con.execute("PRAGMA query_only=ON")  # this connection never writes
+        return con
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A plain ``sqlite3`` connection for reading, inside one read transaction (the queries
+        of one ``with`` block see the same committed state). No SQLAlchemy: for the lists the
+        window shows. The thread that reads first keeps its connection; other threads get one
+        of their own for the block."""
+        me = threading.get_ident()
+        if self._reader_thread is None:
+            self._reader_thread = me
+        if self._reader_thread != me:
+            con = self._connect_reader()
+            try:
+                con.execute("BEGIN")
+                yield con
+            finally:
+                con.close()
+            return
+        if self._reader is None:
+            self._reader = self._connect_reader()
+        con = self._reader
+        outer = self._read_depth == 0
+        if outer:
+            con.execute("BEGIN")
+        self._read_depth += 1
+        try:
+            yield con
+        finally:
+            self._read_depth -= 1
+            if outer and con.in_transaction:
+                con.execute("COMMIT")
+
+    def _close_reader(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        self._read_depth = 0
 
     @property
     def files_dir(self) -> Path:
@@ -193,14 +286,18 @@ class Database:
 
         check_revision(backup, read_revision(backup))
         safety = make_backup(self.path, self.backups_dir, reason="restore")
-        self.engine.dispose()
+        self._close_reader()
+        if self._engine is not None:
+            self._engine.dispose()
         restore_backup(backup, self.path)
         if read_revision(self.path) != HEAD:
             run_migrations(self.engine)
         return safety
 
     def close(self) -> None:
-        self.engine.dispose()
+        self._close_reader()
+        if self._engine is not None:
+            self._engine.dispose()
         if self.lock is not None and self.lock.is_locked:
             # the lock file stays: deleting it would open a window in which two copies both
             # believe they hold the lock

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, T
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, RecordMixin, now
+from .labels import TABLE_LABELS  # noqa: F401  (defined there, re-exported)
 from .stages import Stage, SubjectKind, TitleKind
 
 
@@ -237,19 +238,6 @@ class AuditEntry(Base):
     )
 
 
-TABLE_LABELS = {
-    "office_profile": "单位信息",
-    "setting": "设置",
-    "park": "园区",
-    "enterprise": "企业",
-    "application": "申报",
-    "stage_move": "环节变更",
-    "batch": "推荐批次",
-    "title": "称号",
-    "issued_document": "发文",
-}
-
-
 class IssuedDocument(RecordMixin, Base):
     """A document number the office has used (推荐函 文号): numbers are never reused, so a
     number once allocated stays here even if the letter is discarded."""
@@ -351,5 +339,3 @@ class TitleReview(RecordMixin, SoftDeleteMixin, Base):
 
     __table_args__ = (Index("ix_title_review_title_id", "title_id"),)
 
-
-TABLE_LABELS.update({"title_change": "更名重组", "title_review": "复审"})

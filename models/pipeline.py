@@ -1,16 +1,21 @@
-"""Applications and their moves through the pipeline."""
+"""Applications and their moves through the pipeline.
+
+What the board reads (``card_rows``, ``years``) is plain SQL on ``db.read()``'s connection or a
+session; the ORM is imported by the functions that change records.
+"""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
-from .base import new_uid, now
-from .entities import Application, Batch, Enterprise, Park, StageMove
+from .db import raw_rows
 from .stages import FINISHED_STAGES, STAGES, Stage, SubjectKind, TitleKind, classify_move, move_needs_reason
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from .entities import Application, Batch, Enterprise, Park, StageMove
 
 
 class MoveError(ValueError):
@@ -29,6 +34,9 @@ def create_application(
     reason: str = "",
     at: dt.datetime | None = None,
 ) -> Application:
+    from .base import new_uid, now
+    from .entities import Application, StageMove
+
     subject_kind = SubjectKind.ENTERPRISE if enterprise is not None else SubjectKind.PARK
     if (enterprise is None) == (park is None):
         raise MoveError("申报必须对应一家企业或一个园区。")
@@ -68,6 +76,9 @@ def move_application(
 ) -> StageMove:
     """Move ``app`` to stage ``to``. Going back, skipping a stage, or changing a result needs a
     reason; every move is kept with date, person and reason."""
+    from .base import new_uid, now
+    from .entities import StageMove
+
     src = app.stage
     if src == to:
         raise MoveError(f"申报已处于「{to.label}」环节。")
@@ -129,7 +140,7 @@ def _card_sql(where: str, params: list, *, total: bool = False) -> tuple[str, li
 
 
 def card_rows(
-    session: Session,
+    source: Any,
     *,
     year: int | None = None,
     title_kinds: Sequence[TitleKind] | None = None,
@@ -147,8 +158,9 @@ def card_rows(
     ``stage_totals`` (a dict) is filled with how many cards each stage has in all, from the same
     query.
 
-    Plain SQL on the session's connection: the board may show 15,000 cards, and SQLAlchemy's
-    per-row type processing (enums, datetimes) would cost more than the query itself.
+    Plain SQL on ``source`` (``db.read()``'s connection, or a session's): the board may show
+    15,000 cards, and SQLAlchemy's per-row type processing (enums, datetimes) would cost more
+    than the query itself.
     """
     where = ""
     params: list = []
@@ -172,7 +184,6 @@ def card_rows(
         if not id_list:
             return []
         where += f" AND a.id IN ({','.join(str(i) for i in id_list)})"
-    from .subjects import raw_rows
 
     if per_stage is not None:
         # one query per stage, each through the (year, stage) index: quicker than numbering the
@@ -180,13 +191,13 @@ def card_rows(
         raw = []
         for st in (STAGES if stages is None else list(stages)):
             sql, p = _card_sql(where + " AND a.stage = ?", params + [st.value], total=True)
-            raw.extend(raw_rows(session, sql + " LIMIT ?", tuple(p + [int(per_stage)])))
+            raw.extend(raw_rows(source, sql + " LIMIT ?", tuple(p + [int(per_stage)])))
     else:
         sql, p = _card_sql(where, params)
         if limit is not None or offset:
             sql += " LIMIT ? OFFSET ?"
             p.extend([-1 if limit is None else int(limit), int(offset)])
-        raw = raw_rows(session, sql, tuple(p))
+        raw = raw_rows(source, sql, tuple(p))
     titles = {k.value: k for k in TitleKind}
     stages = {s.value: s for s in STAGES}
     kinds = {k.value: k for k in SubjectKind}
@@ -203,6 +214,10 @@ def card_rows(
 
 def stage_counts(session: Session, *, year: int | None = None,
                  title_kinds: Sequence[TitleKind] | None = None) -> dict[Stage, int]:
+    from sqlalchemy import func, select
+
+    from .entities import Application
+
     q = select(Application.stage, func.count()).where(Application.deleted_at.is_(None))
     if year is not None:
         q = q.where(Application.year == year)
@@ -215,19 +230,24 @@ def stage_counts(session: Session, *, year: int | None = None,
     return counts
 
 
-def years(session: Session) -> list[int]:
+def years(source: Any) -> list[int]:
     """The years that have applications, oldest first (a skip scan over the year index: a
-    few index look-ups instead of reading every application)."""
+    few index look-ups instead of reading every application). ``source``: ``db.read()``'s
+    connection or a session."""
     sql = (
         "WITH RECURSIVE y(v) AS (SELECT MIN(year) FROM application"
         " UNION ALL SELECT (SELECT MIN(year) FROM application WHERE year > v) FROM y WHERE v IS NOT NULL)"
         " SELECT v FROM y WHERE v IS NOT NULL AND EXISTS"
         " (SELECT 1 FROM application WHERE year = v AND deleted_at IS NULL)"
     )
-    return [r[0] for r in session.connection().exec_driver_sql(sql)]
+    return [r[0] for r in raw_rows(source, sql)]
 
 
 def history(session: Session, application_id: int) -> list[StageMove]:
+    from sqlalchemy import select
+
+    from .entities import StageMove
+
     return list(
         session.scalars(
             select(StageMove).where(StageMove.application_id == application_id).order_by(StageMove.id)
@@ -235,8 +255,32 @@ def history(session: Session, application_id: int) -> list[StageMove]:
     )
 
 
+def history_rows(source: Any, application_id: int) -> list[tuple]:
+    """The application's moves, oldest first, as plain tuples: (id, at, from stage or None,
+    to stage, user, reason). What the board's history panel shows, without the ORM."""
+    stages = {s.value: s for s in STAGES}
+    parse = dt.datetime.fromisoformat
+    return [
+        (r[0], parse(r[1]) if r[1] else None, stages.get(r[2]) if r[2] else None, stages.get(r[3]), r[4] or "",
+         r[5] or "")
+        for r in raw_rows(source, "SELECT id, at, from_stage, to_stage, user, reason FROM stage_move"
+                                  " WHERE application_id = ? ORDER BY id", (int(application_id),))
+    ]
+
+
+def application_key(source: Any, application_id: int) -> tuple[int, TitleKind] | None:
+    """(year, title kind) of a live application, None when it is missing or deleted."""
+    rows = raw_rows(source, "SELECT year, title_kind FROM application WHERE id = ? AND deleted_at IS NULL",
+                    (int(application_id),))
+    return (rows[0][0], TitleKind(rows[0][1])) if rows else None
+
+
 def duplicate_applications(session: Session, app: Application) -> list[Application]:
     """Other live applications of the same subject for the same title in the same year."""
+    from sqlalchemy import select
+
+    from .entities import Application
+
     q = select(Application).where(
         Application.id != app.id,
         Application.year == app.year,
@@ -252,6 +296,10 @@ def duplicate_applications(session: Session, app: Application) -> list[Applicati
 
 def start_new_year(session: Session, from_year: int, *, user: str = "") -> list[Application]:
     """Carry unfinished applications of ``from_year`` into ``from_year + 1``; finished ones stay."""
+    from sqlalchemy import func, select
+
+    from .entities import Application
+
     carried: list[Application] = []
     olds = session.scalars(
         select(Application).where(

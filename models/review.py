@@ -11,7 +11,7 @@ import datetime as dt
 import enum
 import json
 from decimal import Decimal
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
 from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.types import TypeDecorator
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, RecordMixin, now
 from .entities import Application, Enterprise, Park, SoftDeleteMixin, str_enum
+from .outcomes import OUTCOME_LABELS, OUTCOME_RANK, Outcome, worst_outcome  # noqa: F401  (defined there, re-exported)
 
 
 class JSONText(TypeDecorator):
@@ -33,52 +34,6 @@ class JSONText(TypeDecorator):
 
     def process_result_value(self, value: str | None, dialect: Any) -> Any:
         return None if value is None else json.loads(value)
-
-
-# --------------------------------------------------------------------------- outcomes
-
-
-class Outcome(str, enum.Enum):
-    """The result of one check. Ordered from best to worst by ``rank``."""
-
-    PASS = "pass"
-    WARNING = "warning"
-    MANUAL = "manual"
-    MISSING = "missing"
-    FAIL = "fail"
-
-    @property
-    def label(self) -> str:
-        return OUTCOME_LABELS[self]
-
-    @property
-    def rank(self) -> int:
-        return OUTCOME_RANK[self]
-
-
-OUTCOME_LABELS = {
-    Outcome.PASS: "通过",
-    Outcome.WARNING: "提醒",
-    Outcome.MANUAL: "需人工判断",
-    Outcome.MISSING: "缺少数据",
-    Outcome.FAIL: "不符合",
-}
-OUTCOME_RANK = {o: i for i, o in enumerate(Outcome)}
-_RANK_BY_VALUE = {o.value: i for o, i in OUTCOME_RANK.items()}
-_BY_RANK = list(Outcome)
-
-
-def worst_outcome(outcomes: Iterable[Outcome | str]) -> Outcome | None:
-    """The worst of ``outcomes`` (不符合 > 缺少数据 > 需人工判断 > 提醒 > 通过), None when empty.
-    Accepts the enum or its stored value ("fail" …); an unknown value raises ValueError."""
-    worst = -1
-    for o in outcomes:
-        rank = _RANK_BY_VALUE.get(o.value if isinstance(o, Outcome) else o)
-        if rank is None:
-            raise ValueError(f"未知的检查结果：{o!r}")
-        if rank > worst:
-            worst = rank
-    return _BY_RANK[worst] if worst >= 0 else None
 
 
 # --------------------------------------------------------------------------- enums

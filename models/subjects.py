@@ -1,13 +1,19 @@
-"""Enterprises and parks: saving with the duplicate-code rule, deleting with undo, table rows."""
+"""Enterprises and parks: saving with the duplicate-code rule, deleting with undo, table rows.
+
+The table rows are plain SQL (``enterprise_rows``/``park_rows`` take ``db.read()``'s connection
+or a session); the ORM is imported by the functions that write, so the window can show its
+lists without loading SQLAlchemy.
+"""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from .db import raw_rows  # noqa: F401  (its home was here; other modules import it from here)
 
-from .base import now
-from .entities import Application, AuditEntry, Batch, Enterprise, Park, Title
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from .entities import AuditEntry, Enterprise, Park
 
 
 class DuplicateCreditCode(ValueError):
@@ -27,16 +33,29 @@ class RestoreConflict(ValueError):
     pass
 
 
-MODELS: dict[str, type] = {
-    "enterprise": Enterprise,
-    "park": Park,
-    "application": Application,
-    "batch": Batch,
-    "title": Title,
-}
+#: the tables whose records can be deleted and restored
+MODEL_TABLES = ("enterprise", "park", "application", "batch", "title")
+
+
+def model_of(table: str) -> type:
+    """The ORM class of one of ``MODEL_TABLES`` (KeyError for any other table)."""
+    from . import entities
+
+    return {"enterprise": entities.Enterprise, "park": entities.Park, "application": entities.Application,
+            "batch": entities.Batch, "title": entities.Title}[table]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "MODELS":  # table -> ORM class, built when asked for (imports the ORM)
+        return {t: model_of(t) for t in MODEL_TABLES}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def find_enterprise_by_code(session: Session, code: str, *, exclude_id: int | None = None) -> Enterprise | None:
+    from sqlalchemy import select
+
+    from .entities import Enterprise
+
     q = select(Enterprise).where(Enterprise.credit_code == code, Enterprise.deleted_at.is_(None))
     if exclude_id is not None:
         q = q.where(Enterprise.id != exclude_id)
@@ -51,6 +70,8 @@ def save_enterprise(session: Session, values: Mapping[str, Any], *, record: Ente
         if dup is not None:
             raise DuplicateCreditCode(code, dup.id, dup.name)
     if record is None:
+        from .entities import Enterprise
+
         record = Enterprise(**dict(values))
         session.add(record)
     else:
@@ -63,6 +84,8 @@ def save_enterprise(session: Session, values: Mapping[str, Any], *, record: Ente
 
 def save_park(session: Session, values: Mapping[str, Any], *, record: Park | None = None) -> Park:
     if record is None:
+        from .entities import Park
+
         record = Park(**dict(values))
         session.add(record)
     else:
@@ -76,7 +99,9 @@ def save_park(session: Session, values: Mapping[str, Any], *, record: Park | Non
 def soft_delete(session: Session, table: str, record_id: int) -> Any:
     """Delete (recoverably): the record disappears from every list; undo brings it back.
     An enterprise's or park's live applications and titles go with it and come back with it."""
-    obj = session.get(MODELS[table], record_id)
+    from .base import now
+
+    obj = session.get(model_of(table), record_id)
     if obj is None or obj.deleted_at is not None:
         raise ValueError("记录不存在或已删除。")
     stamp = now()
@@ -92,7 +117,7 @@ def soft_delete(session: Session, table: str, record_id: int) -> Any:
 
 
 def restore(session: Session, table: str, record_id: int) -> Any:
-    obj = session.get(MODELS[table], record_id)
+    obj = session.get(model_of(table), record_id)
     if obj is None or obj.deleted_at is None:
         raise ValueError("记录不存在或未被删除。")
     if table == "enterprise":
@@ -118,6 +143,10 @@ def restore(session: Session, table: str, record_id: int) -> Any:
 
 
 def _children(session: Session, table: str, record_id: int) -> list[Any]:
+    from sqlalchemy import select
+
+    from .entities import Application, Title
+
     if table == "enterprise":
         return list(session.scalars(select(Application).where(Application.enterprise_id == record_id))) + list(
             session.scalars(select(Title).where(Title.enterprise_id == record_id))
@@ -131,16 +160,20 @@ def _children(session: Session, table: str, record_id: int) -> list[Any]:
 
 def last_deletion(session: Session) -> AuditEntry | None:
     """The newest delete that has not been undone since: what Ctrl+Z would bring back."""
+    from sqlalchemy import select
+
+    from .entities import AuditEntry
+
     entries = session.scalars(
         select(AuditEntry)
-        .where(AuditEntry.action.in_(["delete", "restore"]), AuditEntry.table_name.in_(list(MODELS)))
+        .where(AuditEntry.action.in_(["delete", "restore"]), AuditEntry.table_name.in_(list(MODEL_TABLES)))
         .order_by(AuditEntry.id.desc())
         .limit(200)
     ).all()
     for e in entries:
         if e.action != "delete":
             continue
-        obj = session.get(MODELS[e.table_name], e.record_id)
+        obj = session.get(model_of(e.table_name), e.record_id)
         if obj is not None and obj.deleted_at is not None:
             return e
     return None
@@ -152,29 +185,22 @@ ENTERPRISE_COLUMNS = (
 )
 
 
-def raw_rows(session: Session, sql: str, params: tuple = ()) -> list[tuple]:
-    """Plain tuples straight from the DB-API cursor of the session's connection (same
-    transaction), for the big read-only lists where SQLAlchemy's row objects and type
-    processing would cost more than the query."""
-    cur = session.connection().connection.cursor()
-    try:
-        cur.execute(sql, params)
-        return cur.fetchall()
-    finally:
-        cur.close()
-
-
-def enterprise_rows(session: Session) -> list[tuple]:
-    """Plain tuples for the enterprise table, in ENTERPRISE_COLUMNS order, sorted by name
-    (``above_scale`` as 0/1, ``updated_at`` as text to the minute: what the table shows)."""
+def enterprise_rows(source: Any, *, limit: int | None = None) -> list[tuple]:
+    """Plain tuples for the enterprise table, in ENTERPRISE_COLUMNS order, sorted by name (then
+    id; ``above_scale`` as 0/1, ``updated_at`` as text to the minute: what the table shows);
+    the first ``limit`` only when given. ``source``: ``db.read()``'s connection or a session."""
     sql = ("SELECT e.id, e.name, e.credit_code, e.district_code, e.industry_code, p.name, e.main_products,"
            " e.contact, e.phone, e.above_scale, substr(e.updated_at, 1, 16)"
            " FROM enterprise e LEFT JOIN park p ON p.id = e.park_id AND p.deleted_at IS NULL"
-           " WHERE e.deleted_at IS NULL ORDER BY e.name")
+           " WHERE e.deleted_at IS NULL ORDER BY e.name, e.id")
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
     # districts, industries, parks, products, contacts and update times repeat across thousands
     # of rows: keep one string per distinct value instead of one per row (a third of the memory)
     d, i, p, m, c, u = ({} for _ in range(6))
-    cur = session.connection().connection.cursor()
+    from .db import dbapi
+
+    cur = dbapi(source).cursor()
     try:
         cur.execute(sql)
         return [
@@ -190,13 +216,21 @@ PARK_COLUMNS = ("id", "name", "park_type", "approval_level", "district_code", "m
                 "green_staff_count", "updated_at")
 
 
-def park_rows(session: Session) -> list[tuple]:
-    q = select(
-        Park.id, Park.name, Park.park_type, Park.approval_level, Park.district_code,
-        Park.managing_body, Park.green_staff_count, Park.updated_at,
-    ).where(Park.deleted_at.is_(None)).order_by(Park.name)
-    return [tuple(r) for r in session.execute(q)]
+def park_rows(source: Any, *, limit: int | None = None) -> list[tuple]:
+    """Plain tuples for the park table, in PARK_COLUMNS order, sorted by name then id
+    (``updated_at`` as text to the minute); the first ``limit`` only when given."""
+    return raw_rows(source, "SELECT id, name, park_type, approval_level, district_code, managing_body,"
+                            " green_staff_count, substr(updated_at, 1, 16) FROM park"
+                            " WHERE deleted_at IS NULL ORDER BY name, id"
+                            + (f" LIMIT {int(limit)}" if limit is not None else ""))
 
 
-def park_name_index(session: Session) -> dict[str, int]:
-    return {name: pid for name, pid in session.execute(select(Park.name, Park.id).where(Park.deleted_at.is_(None)))}
+def live_count(source: Any, table: str) -> int:
+    """How many live (not deleted) records ``table`` ("enterprise", "park") holds."""
+    if table not in ("enterprise", "park"):
+        raise ValueError(table)
+    return raw_rows(source, f"SELECT COUNT(*) FROM {table} WHERE deleted_at IS NULL")[0][0]
+
+
+def park_name_index(source: Any) -> dict[str, int]:
+    return {name: pid for name, pid in raw_rows(source, "SELECT name, id FROM park WHERE deleted_at IS NULL")}
