@@ -119,12 +119,17 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_db)
         self.update_status()
 
-    def update_status(self) -> None:
-        from models.subjects import raw_rows
+    def _profile(self) -> tuple[str, str, str]:
+        """(district code, bureau name, document-number prefix) of the office profile: one plain
+        query (this runs at every start, before anything needs the ORM)."""
+        from models.db import raw_rows
 
-        with self.ctx.db.uow() as uow:  # one plain query: this runs at every start
-            row = raw_rows(uow.session, "SELECT bureau_name FROM office_profile WHERE id = 1")
-        office = (row[0][0] if row else "") or "（未设置单位信息）"
+        with self.ctx.db.read() as con:
+            row = raw_rows(con, "SELECT district_code, bureau_name, doc_prefix FROM office_profile WHERE id = 1")
+        return tuple(v or "" for v in row[0]) if row else ("", "", "")
+
+    def update_status(self) -> None:
+        office = self._profile()[1] or "（未设置单位信息）"
         self.status_db.setText(f"{office}  |  操作人：{self.ctx.user}  |  数据：{self.ctx.db.path}")
 
     # ------------------------------------------------------------------ views
@@ -220,11 +225,7 @@ class MainWindow(QMainWindow):
         """Things to do once the window is on screen: load the tab shown (currentChanged does not
         fire for the tab that is current from the start), first-run profile."""
         self._on_tab(self.tabs.currentIndex())
-        from models.office import get_profile
-
-        with self.ctx.db.uow() as uow:
-            complete = get_profile(uow.session).is_complete
-        if not complete:
+        if not all(self._profile()):  # what OfficeProfile.is_complete asks for
             QMessageBox.information(self, "欢迎使用", "首次使用请先填写单位信息（区县、单位名称、发文字号前缀等）。")
             self.edit_profile()
 

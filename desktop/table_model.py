@@ -7,6 +7,11 @@ precomputed lower-case keys: with 20,000 rows that is several times faster than 
 and otherwise maps indexes one to one, so views and selection code follow Qt's usual
 model/proxy pattern. Rows are exposed in pages (canFetchMore / fetchMore) so a big table
 costs little until it is scrolled.
+
+A view may also give only the first rows of a big table and a function for all of them
+(``set_rows(first, rest=..., total=...)``): the first screen shows at once, and the rest is
+fetched by ``complete()`` — which the view calls once it is on screen, and which runs by itself
+before anything needs every row (a search, a sort, scrolling past the first rows, ``rows()``).
 """
 from __future__ import annotations
 
@@ -51,21 +56,75 @@ class RowsModel(QAbstractTableModel):
         self._shown = 0
         self._search = ""
         self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._rest: Callable[[], Sequence[tuple]] | None = None  # fetches every row (partial only)
+        self._total = 0  # how many rows there are in all (partial only)
 
     # ------------------------------------------------------------------ content
-    def set_rows(self, rows: Sequence[tuple]) -> None:
+    def set_rows(self, rows: Sequence[tuple], *, rest: Callable[[], Sequence[tuple]] | None = None,
+                 total: int | None = None, order: tuple[int, Qt.SortOrder] | None = None) -> None:
+        """Show ``rows``. With ``rest``, ``rows`` are only the first of ``total`` rows in the order
+        ``order`` (column, direction) and ``rest()`` returns all of them in that order: the model
+        shows the first ones until ``complete()``. Without a search, and sorted by ``order`` (or
+        not sorted), that is what the full table shows first; otherwise ``rest()`` runs now."""
+        if rest is not None:
+            if total is not None and total <= len(rows):
+                rest = None  # the first rows are all there is
+            elif total is None or self._search or (self._sort is not None and self._sort != order):
+                rows, rest = rest(), None  # what shows first is not among the first rows
         self.beginResetModel()
         self._rows = list(rows)
         self._keys = None
+        self._rest = rest
+        self._total = int(total or 0) if rest is not None else 0
         self._visible = self._compute_visible()
         self._apply_sort()
         self._shown = min(len(self._visible), PAGE)
         self.endResetModel()
 
+    def is_partial(self) -> bool:
+        """Only the first rows are loaded (``complete()`` fetches the rest)."""
+        return self._rest is not None
+
+    def complete(self) -> bool:
+        """Fetch every row when only the first are loaded. The rows shown stay where they are
+        (selection and scrolling too) when they still come first; otherwise the table starts
+        over. True when rows were fetched."""
+        if self._rest is None:
+            return False
+        rest, self._rest = self._rest, None
+        ids = [r[self.id_index] for r in self._rows]
+        rows = list(rest())
+        old_rows, self._rows = self._rows, rows  # what _compute_visible/_apply_sort work on
+        self._keys = None
+        visible = self._compute_visible()
+        self._visible, old_visible = visible, self._visible
+        self._apply_sort()
+        if [rows[i][self.id_index] for i in visible[:len(ids)]] != ids:
+            # the data changed in between: show the new order from the top
+            self._rows, self._visible = old_rows, old_visible
+            self.beginResetModel()
+            self._rows, self._visible = rows, visible
+            self._shown = min(len(visible), PAGE)
+            self.endResetModel()
+            return True
+        self._total = 0
+        if self._shown:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._shown - 1, len(self.columns) - 1))
+        self._reveal(max(self._shown, min(len(visible), PAGE)))
+        return True
+
     def rows(self) -> list[tuple]:
+        """Every row (fetched now if only the first are loaded)."""
+        self.complete()
         return self._rows
 
+    def total_count(self) -> int:
+        """How many rows the table has in all, without fetching them."""
+        return self._total if self._rest is not None else len(self._rows)
+
     def visible_count(self) -> int:
+        if self._rest is not None:  # no search while partial: every row is shown
+            return self._total
         return len(self._visible)
 
     def row_at(self, row: int) -> tuple:
@@ -80,6 +139,8 @@ class RowsModel(QAbstractTableModel):
                 if r >= self._shown:
                     self._reveal(r + 1)
                 return r
+        if self.complete():  # not among the first rows: look in all of them
+            return self.row_of_id(record_id)
         return None
 
     # ------------------------------------------------------------------ search and sort
@@ -139,6 +200,7 @@ class RowsModel(QAbstractTableModel):
         q = normalise_search(text)
         if q == self._search:
             return
+        self.complete()
         self.beginResetModel()
         self._search = q
         self._visible = self._compute_visible()
@@ -165,6 +227,8 @@ class RowsModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.columns):
             return
+        if self._rest is not None and self._sort != (column, order):
+            self.complete()
         self.layoutAboutToBeChanged.emit()
         self._sort = (column, order)
         self._apply_sort()
@@ -172,12 +236,14 @@ class RowsModel(QAbstractTableModel):
 
     # ------------------------------------------------------------------ paging
     def canFetchMore(self, parent: IndexLike = QModelIndex()) -> bool:
-        return not parent.isValid() and self._shown < len(self._visible)
+        return not parent.isValid() and (self._shown < len(self._visible) or self._rest is not None)
 
     def fetchMore(self, parent: IndexLike = QModelIndex()) -> None:
         if parent.isValid():
             return
-        self._reveal(self._shown + PAGE)
+        shown = self._shown
+        self.complete()
+        self._reveal(shown + PAGE)
 
     def _reveal(self, upto: int) -> None:
         upto = min(upto, len(self._visible))

@@ -3,6 +3,7 @@ can be brought back from here."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
@@ -21,18 +22,17 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
-
 from forms.fields import ENTERPRISE, PARK
 from forms.office import PROFILE
 from models import subjects
-from models.audit import ACTION_LABELS
-from models.entities import TABLE_LABELS, AuditEntry
+from models.db import raw_rows
+from models.labels import ACTION_LABELS, TABLE_LABELS
 from models.stages import STAGE_LABELS, TITLES, Stage, TitleKind
 
 from ..table_model import Column, RowsModel, SearchProxy
 
 LIMIT = 5000
+_STORED_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy keeps a datetime in SQLite
 
 FIELD_LABELS: dict[str, str] = {}
 for _schema in (ENTERPRISE, PARK, PROFILE):
@@ -185,24 +185,29 @@ class AuditView(QWidget):
         self.count_label.setText(f"共 {n} 条{more}")
 
     def refresh(self) -> None:
-        q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(LIMIT)
-        if t := self.table_filter.currentData():
-            q = q.where(AuditEntry.table_name == t)
-        if a := self.action_filter.currentData():
-            q = q.where(AuditEntry.action == a)
-        if u := self.user_filter.currentData():
-            q = q.where(AuditEntry.user == u)
+        # plain SQL (no ORM at start); times compare as the text SQLAlchemy stores them
+        where, params = ["at >= ?", "at <= ?"], []
         start = dt.datetime.combine(self.date_from.date().toPython(), dt.time.min)
         end = dt.datetime.combine(self.date_to.date().toPython(), dt.time.max)
-        q = q.where(AuditEntry.at >= start, AuditEntry.at <= end)
+        params += [start.strftime(_STORED_TIME), end.strftime(_STORED_TIME)]
+        for column, combo in (("table_name", self.table_filter), ("action", self.action_filter),
+                              ("user", self.user_filter)):
+            if value := combo.currentData():
+                where.append(f"{column} = ?")
+                params.append(value)
+        sql = ("SELECT id, at, user, action, table_name, summary, before, after, record_id FROM audit_entry"
+               f" WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT {LIMIT}")
         rows = []
         self._entries.clear()
-        with self.ctx.db.uow() as uow:
-            for e in uow.session.scalars(q):
-                rows.append((e.id, e.at, e.user, e.action, e.table_name, e.summary,
-                             describe_change(e.before, e.after)))
-                self._entries[e.id] = (e.before, e.after, e.table_name, e.record_id, e.action)
-            users = sorted({u for u in uow.session.scalars(select(AuditEntry.user).distinct()) if u})
+        parse, loads = dt.datetime.fromisoformat, json.loads
+        with self.ctx.db.read() as con:
+            for eid, at, user, action, table, summary, before, after, record_id in raw_rows(con, sql, tuple(params)):
+                before = loads(before) if before else None
+                after = loads(after) if after else None
+                rows.append((eid, parse(at) if at else None, user, action, table, summary,
+                             describe_change(before, after)))
+                self._entries[eid] = (before, after, table, record_id, action)
+            users = sorted({u for (u,) in raw_rows(con, "SELECT DISTINCT user FROM audit_entry") if u})
         current_user = self.user_filter.currentData()
         self.user_filter.blockSignals(True)
         self.user_filter.clear()
@@ -244,11 +249,11 @@ class AuditView(QWidget):
         self.restore_button.setEnabled(action == "delete" and self._is_deleted(table, record_id))
 
     def _is_deleted(self, table: str, record_id: int | None) -> bool:
-        if table not in subjects.MODELS or record_id is None:
+        if table not in subjects.MODEL_TABLES or record_id is None:
             return False
-        with self.ctx.db.uow() as uow:
-            obj = uow.session.get(subjects.MODELS[table], record_id)
-            return obj is not None and obj.deleted_at is not None
+        with self.ctx.db.read() as con:
+            found = raw_rows(con, f"SELECT deleted_at FROM {table} WHERE id = ?", (record_id,))
+        return bool(found) and found[0][0] is not None
 
     def restore_selected(self) -> None:
         entry_id = self.selected_entry_id()

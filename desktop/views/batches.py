@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from models import batches as batch_service
-from models.entities import Application, Batch
-from models.pipeline import MoveError, assign_batch
+from models.pipeline import MoveError
 from models.stages import STAGE_LABELS, TITLES, TitleKind
 
 from ..table_model import Column, RowsModel, SearchProxy
@@ -102,6 +101,7 @@ class BatchesView(QWidget):
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self._batches: dict[int, batch_service.BatchRow] = {}  # the year's batches, by id
         self.year = QComboBox()
         self.year.currentIndexChanged.connect(self._load_batches)
         self.batch_combo = QComboBox()
@@ -172,8 +172,8 @@ class BatchesView(QWidget):
         self.candidates_proxy.set_search(text)
 
     def refresh(self) -> None:
-        with self.ctx.db.uow() as uow:
-            years = batch_service.batch_years(uow.session)
+        with self.ctx.db.read() as con:
+            years = batch_service.batch_years(con)
         current = self.year.currentData()
         this_year = dt.date.today().year
         if this_year not in years:
@@ -193,8 +193,9 @@ class BatchesView(QWidget):
     def _load_batches(self, *_: object, select_id: int | None = None) -> None:
         year = self.year.currentData()
         keep = select_id if select_id is not None else self.current_batch_id()
-        with self.ctx.db.uow() as uow:
-            rows = batch_service.batch_rows(uow.session, year=year)
+        with self.ctx.db.read() as con:
+            rows = batch_service.batch_rows(con, year=year)
+        self._batches = {r.id: r for r in rows}
         self.batch_combo.blockSignals(True)
         self.batch_combo.clear()
         for r in rows:
@@ -208,13 +209,13 @@ class BatchesView(QWidget):
 
     def _load_members(self, *_: object) -> None:
         batch_id = self.current_batch_id()
-        with self.ctx.db.uow() as uow:
-            if batch_id is None:
-                members, candidates = [], []
-            else:
-                batch = uow.session.get(Batch, batch_id)
-                members = batch_service.member_rows(uow.session, batch_id)
-                candidates = batch_service.candidate_rows(uow.session, batch)
+        batch = self._batches.get(batch_id) if batch_id is not None else None
+        if batch is None:
+            members, candidates = [], []
+        else:
+            with self.ctx.db.read() as con:
+                members = batch_service.member_rows(con, batch_id)
+                candidates = batch_service.candidate_rows(con, batch)
         self.members.set_rows(members)
         self.candidates.set_rows(candidates)
         self.members_label.setText(f"批次中的申报：{len(members)} 项")
@@ -263,6 +264,8 @@ class BatchesView(QWidget):
         batch_id = self.current_batch_id()
         if batch_id is None:
             return
+        from models.entities import Batch
+
         with self.ctx.db.uow() as uow:
             batch = uow.session.get(Batch, batch_id)
             answer = QMessageBox.question(
@@ -282,6 +285,9 @@ class BatchesView(QWidget):
         if not ids:
             QMessageBox.information(self, "推荐批次", "请先在表格中选择申报（可按住 Ctrl 或 Shift 多选）。")
             return
+        from models.entities import Application, Batch
+        from models.pipeline import assign_batch
+
         with self.ctx.db.uow() as uow:
             apps = [uow.session.get(Application, i) for i in ids]
             batch = uow.session.get(Batch, batch_id) if batch_id is not None else None
@@ -304,9 +310,11 @@ class BatchesView(QWidget):
         self._assign(self._selected_ids(self.members_view, self.members_proxy), None)
 
     def show_record(self, table: str, record_id: int) -> None:
-        with self.ctx.db.uow() as uow:
-            b = uow.session.get(Batch, record_id)
-            year = b.year if b else None
+        from models.db import raw_rows
+
+        with self.ctx.db.read() as con:
+            found = raw_rows(con, "SELECT year FROM batch WHERE id = ? AND deleted_at IS NULL", (record_id,))
+        year = found[0][0] if found else None
         if year is None:
             return
         idx = self.year.findData(year)

@@ -8,7 +8,8 @@ or lift a disqualification. Writes go through ``models.review_service``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import json
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QEvent, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -28,13 +29,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import func, select
 
-from models.entities import Application
-from models.review import Evaluator, ThirdPartyReport
+from models.db import raw_rows
 
 from ..review_ui import OutcomeRowsModel, error_label, fmt_date, make_table, ok_cancel, select_row
 from ..table_model import Column, SearchProxy
+
+if TYPE_CHECKING:
+    from models.review import Evaluator
 
 E_ID, E_NAME, E_CODE, E_YEARS, E_STATE, E_DISQ_ON, E_REASON, E_COUNT, E_CONTACT, E_SOURCE, E_LISTED_NOW = range(11)
 SOURCES = {"seed": "全国名单", "entered": "手工录入", "import": "导入", "demo": "演示数据"}
@@ -177,27 +179,28 @@ class DisqualifyDialog(QDialog):
         return dlg.value() if dlg.exec() else None
 
 
-def evaluator_rows(session, year: int) -> list[tuple]:
-    from models.review_service import evaluators
-
-    counts = dict(session.execute(
-        select(ThirdPartyReport.evaluator_id, func.count())
-        .join(Application, Application.id == ThirdPartyReport.application_id)
-        .where(ThirdPartyReport.deleted_at.is_(None), Application.deleted_at.is_(None), Application.year == year,
-               ThirdPartyReport.evaluator_id.is_not(None))
-        .group_by(ThirdPartyReport.evaluator_id)
-    ).all())
+def evaluator_rows(source, year: int) -> list[tuple]:
+    """One row per live evaluator, by name (plain SQL on ``db.read()``'s connection or a session):
+    its list years, state in ``year``, disqualification, and how many of the year's reports it wrote."""
+    counts = dict(raw_rows(
+        source,
+        "SELECT r.evaluator_id, COUNT(*) FROM third_party_report r JOIN application a ON a.id = r.application_id"
+        " WHERE r.deleted_at IS NULL AND a.deleted_at IS NULL AND a.year = ? AND r.evaluator_id IS NOT NULL"
+        " GROUP BY r.evaluator_id", (year,)))
     rows = []
-    for e in evaluators(session):
-        years = list(e.list_years or [])
-        if e.disqualified_on is not None:
-            state = f"已取消资格（{fmt_date(e.disqualified_on)}）"
+    for eid, name, code, list_years, disq, reason, contact, src in raw_rows(
+            source, "SELECT id, name, credit_code, list_years, disqualified_on, disqualified_reason, contact, source"
+                    " FROM evaluator WHERE deleted_at IS NULL ORDER BY name"):
+        years = list(json.loads(list_years) or []) if list_years else []
+        disqualified_on = dt.date.fromisoformat(disq[:10]) if disq else None
+        if disqualified_on is not None:
+            state = f"已取消资格（{fmt_date(disqualified_on)}）"
         elif year in years:
             state = f"{year}年度名录内"
         else:
             state = f"不在{year}年度名录"
-        rows.append((e.id, e.name, e.credit_code, years, state, e.disqualified_on, e.disqualified_reason,
-                     counts.get(e.id, 0), e.contact, e.source, year in years))
+        rows.append((eid, name, code, years, state, disqualified_on, reason, counts.get(eid, 0), contact, src,
+                     year in years))
     return rows
 
 
@@ -289,8 +292,8 @@ class EvaluatorsView(QWidget):
 
     def refresh(self) -> None:
         keep = self.selected_id()
-        with self.ctx.db.uow() as uow:
-            self._rows = evaluator_rows(uow.session, self.current_year())
+        with self.ctx.db.read() as con:
+            self._rows = evaluator_rows(con, self.current_year())
         self._apply_filter(keep)
 
     def _apply_filter(self, keep: int | None = None) -> None:
@@ -383,6 +386,7 @@ class EvaluatorsView(QWidget):
         return ev.id if ev is not None else None
 
     def edit_selected(self) -> bool:
+        from models.review import Evaluator
         from models.review_service import save_evaluator
 
         eid = self.selected_id()
@@ -435,6 +439,7 @@ class EvaluatorsView(QWidget):
 
     def delete_selected(self) -> bool:
         from models.base import now
+        from models.review import Evaluator
 
         row = self.selected_row()
         if row is None:

@@ -52,7 +52,6 @@ from PySide6.QtWidgets import (
 
 from forms.codes import district_name
 from models import pipeline as pl
-from models.entities import Application
 from models.stages import STAGES, Stage, TitleKind, move_needs_reason, next_stages
 
 from ..dialogs.move_dialog import MoveDialog
@@ -666,8 +665,8 @@ class PipelineView(QWidget):
 
     def _fill_years(self, years: Iterable[int] | None = None, *, extra: int | None = None) -> None:
         if years is None:
-            with self.ctx.db.uow() as uow:
-                years = pl.years(uow.session)
+            with self.ctx.db.read() as con:
+                years = pl.years(con)
         wanted = self.year_combo.currentData()
         if wanted is None:
             saved = self.ctx.settings.value(self.SETTINGS_YEAR)
@@ -722,13 +721,13 @@ class PipelineView(QWidget):
         keep = self.selected_ids()
         year, kinds = self.current_year(), self.current_title_kinds()
         filtered = bool(self.outcome_combo.currentData())
-        with self.ctx.db.uow() as uow:
+        with self.ctx.db.read() as con:
             counts: dict[Stage, int] | None = None
             if filtered:
-                cards = pl.card_rows(uow.session, year=year, title_kinds=kinds)
+                cards = pl.card_rows(con, year=year, title_kinds=kinds)
             else:
                 counts = {}
-                cards = pl.card_rows(uow.session, year=year, title_kinds=kinds, per_stage=CARD_PAGE,
+                cards = pl.card_rows(con, year=year, title_kinds=kinds, per_stage=CARD_PAGE,
                                      stage_totals=counts)
         if filtered:
             cards = self._filter_by_outcome(cards)
@@ -750,8 +749,8 @@ class PipelineView(QWidget):
 
     def _page_loader(self, year: int, kinds: list[TitleKind] | None, stage: Stage):
         def load(offset: int, limit: int | None) -> list[pl.CardRow]:
-            with self.ctx.db.uow() as uow:
-                return pl.card_rows(uow.session, year=year, title_kinds=kinds, stages=[stage],
+            with self.ctx.db.read() as con:
+                return pl.card_rows(con, year=year, title_kinds=kinds, stages=[stage],
                                     offset=offset, limit=limit)
         return load
 
@@ -783,8 +782,8 @@ class PipelineView(QWidget):
                     return c
         if not any(col.model.is_partial() for col in self.columns):
             return None
-        with self.ctx.db.uow() as uow:
-            found = pl.card_rows(uow.session, year=self.current_year(), title_kinds=self.current_title_kinds(),
+        with self.ctx.db.read() as con:
+            found = pl.card_rows(con, year=self.current_year(), title_kinds=self.current_title_kinds(),
                                  ids=[app_id])
         if not found:
             return None
@@ -862,12 +861,10 @@ class PipelineView(QWidget):
             self.history_model.set_rows([])
             self.history_label.setText(self.tr("环节变更记录：选中一张卡片即可查看其每次移动的时间、操作人和原因。"))
             return
-        with self.ctx.db.uow() as uow:
-            moves = pl.history(uow.session, app_id)
+        with self.ctx.db.read() as con:
             rows = [
-                (m.id, m.at, m.from_stage.label if m.from_stage else self.tr("（新建）"), m.to_stage.label,
-                 m.user, m.reason)
-                for m in moves
+                (i, at, src.label if src else self.tr("（新建）"), dst.label if dst else "", user, reason)
+                for i, at, src, dst, user, reason in pl.history_rows(con, app_id)
             ]
         self.history_model.set_rows(rows)
         if self.history_model.rowCount():
@@ -935,6 +932,8 @@ class PipelineView(QWidget):
             reason = MoveDialog.get_reason(self, src, dst, [c.name for c in cards])
             if reason is None:
                 return False
+        from models.entities import Application
+
         with self.ctx.db.uow() as uow:
             s = uow.session
             try:
@@ -1011,11 +1010,11 @@ class PipelineView(QWidget):
     def show_record(self, table: str, record_id: int) -> None:
         if table != "application":
             return
-        with self.ctx.db.uow() as uow:
-            app = uow.session.get(Application, record_id)
-            if app is None or app.deleted_at is not None:
-                return
-            year, kind = app.year, app.title_kind
+        with self.ctx.db.read() as con:
+            key = pl.application_key(con, record_id)
+        if key is None:
+            return
+        year, kind = key
         if self._stale or self.card(record_id) is None:
             self.year_combo.blockSignals(True)
             self.title_combo.blockSignals(True)

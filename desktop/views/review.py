@@ -2,13 +2,15 @@
 outcome; filter by outcome, run the checks on the selected applications or on the whole
 year/batch (in the background, with progress and 取消), open an application's page.
 
-One row per application (``review_rows``: the board's card rows, the batches and the stored
-check runs, three queries). Running goes through ``desktop.review_ui.start_check_run``; a
+One row per application (``review_rows``: the board's card rows, the batches, the stored check
+runs and the overrides, plain SQL on ``db.read()``'s connection: the tab is shown at start
+without loading the ORM). Running goes through ``desktop.review_ui.start_check_run``; a
 cancelled run stores nothing.
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
@@ -26,11 +28,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
-
 from models import pipeline as pl
 from models.batches import batch_rows
-from models.review import CheckRun, Outcome
+from models.db import raw_rows
+from models.outcomes import Outcome
 from models.stages import Stage
 
 from ..review_ui import (
@@ -83,37 +84,43 @@ class Scope:
     stages: tuple[Stage, ...] | None  # None: every stage
 
 
-def review_rows(session, scope: Scope) -> list[tuple]:
+def review_rows(source, scope: Scope, batch_names: dict[int, str] | None = None) -> list[tuple]:
     """One row per application of the scope: subject, title, stage, batch, the worst outcome
     after overrides ("unchecked" when never checked), the failed checks counted by outcome,
-    the number of overrides, when and by whom it was checked."""
-    from models.review_service import live_overrides
-
-    cards = pl.card_rows(session, year=scope.year, stages=scope.stages, batch_id=scope.batch_id)
-    batches = {b.id: b.name for b in batch_rows(session, year=scope.year)}
+    the number of overrides, when and by whom it was checked. ``source``: ``db.read()``'s
+    connection or a session; ``batch_names`` (id -> name) when the caller has them already."""
+    cards = pl.card_rows(source, year=scope.year, stages=scope.stages, batch_id=scope.batch_id)
+    if batch_names is None:
+        batch_names = {b.id: b.name for b in batch_rows(source, year=scope.year)}
     ids = [c.id for c in cards]
     runs: dict[int, tuple] = {}
+    overrides: dict[int, dict[str, str]] = {}
     for i in range(0, len(ids), 900):
         chunk = ids[i:i + 900]
-        for r in session.execute(
-            select(CheckRun.application_id, CheckRun.worst_outcome, CheckRun.results, CheckRun.run_at,
-                   CheckRun.run_by, CheckRun.as_of).where(CheckRun.application_id.in_(chunk))
-        ):
-            runs[r[0]] = tuple(r)
-    overrides = live_overrides(session, list(runs))
+        marks = ",".join("?" * len(chunk))
+        for r in raw_rows(source, "SELECT application_id, worst_outcome, results, run_at, run_by, as_of"
+                                  f" FROM check_run WHERE application_id IN ({marks})", tuple(chunk)):
+            runs[r[0]] = r
+        # the live override of each (application, rule): the newest wins
+        for app_id, rule_id, outcome in raw_rows(
+                source, "SELECT application_id, rule_id, outcome FROM check_override"
+                        f" WHERE deleted_at IS NULL AND application_id IN ({marks}) ORDER BY id", tuple(chunk)):
+            overrides.setdefault(app_id, {})[rule_id] = outcome
+    parse_time, parse_date = dt.datetime.fromisoformat, dt.date.fromisoformat
     out = []
     for c in cards:
         run = runs.get(c.id)
         if run is None:
-            out.append((c.id, c.name, c.credit_code, c.title_kind.label, c.stage.label, batches.get(c.batch_id, ""),
+            out.append((c.id, c.name, c.credit_code, c.title_kind.label, c.stage.label, batch_names.get(c.batch_id, ""),
                         UNCHECKED, "", 0, None, "", None))
             continue
         ovs = overrides.get(c.id, {})
-        finals = Counter(ovs[r["rule_id"]].outcome.value if r["rule_id"] in ovs else r["outcome"] for r in run[2])
+        finals = Counter(ovs.get(r["rule_id"], r["outcome"]) for r in json.loads(run[2] or "[]"))
         problems = " · ".join(f"{o.label} {finals[o.value]}" for o in reversed(list(Outcome))
                               if o is not Outcome.PASS and finals.get(o.value))
-        out.append((c.id, c.name, c.credit_code, c.title_kind.label, c.stage.label, batches.get(c.batch_id, ""),
-                    run[1] or UNCHECKED, problems, len(ovs), run[3], run[4], run[5]))
+        out.append((c.id, c.name, c.credit_code, c.title_kind.label, c.stage.label, batch_names.get(c.batch_id, ""),
+                    run[1] or UNCHECKED, problems, len(ovs), parse_time(run[3]) if run[3] else None, run[4] or "",
+                    parse_date(run[5][:10]) if run[5] else None))
     return out
 
 
@@ -132,6 +139,7 @@ class ReviewView(QWidget):
         self.last_summary = None
         self.last_progress: tuple[int, int, str] | None = None
         self._all_rows: list[tuple] = []
+        self._batch_names: tuple[int | None, dict[int, str]] = (None, {})
 
         root = QVBoxLayout(self)
         root.setContentsMargins(6, 6, 6, 6)
@@ -255,8 +263,8 @@ class ReviewView(QWidget):
         self.outcome_combo.setCurrentIndex(i)
 
     def _fill_years(self) -> None:
-        with self.ctx.db.uow() as uow:
-            years = set(pl.years(uow.session))
+        with self.ctx.db.read() as con:
+            years = set(pl.years(con))
         wanted = self.year_combo.currentData()
         if wanted is None:
             saved = self.ctx.settings.value(self.SETTINGS_YEAR)
@@ -278,8 +286,9 @@ class ReviewView(QWidget):
 
     def _fill_batches(self) -> None:
         keep = self.batch_combo.currentData()
-        with self.ctx.db.uow() as uow:
-            rows = batch_rows(uow.session, year=self.current_year())
+        with self.ctx.db.read() as con:
+            rows = batch_rows(con, year=self.current_year())
+        self._batch_names = (self.current_year(), {b.id: b.name for b in rows})  # for load()
         self.batch_combo.blockSignals(True)
         self.batch_combo.clear()
         self.batch_combo.addItem(self.tr("全部批次"), None)
@@ -301,8 +310,10 @@ class ReviewView(QWidget):
 
     def load(self) -> None:
         keep = self.selected_ids()
-        with self.ctx.db.uow() as uow:
-            self._all_rows = review_rows(uow.session, self.scope())
+        scope = self.scope()
+        year, names = self._batch_names
+        with self.ctx.db.read() as con:
+            self._all_rows = review_rows(con, scope, names if year == scope.year else None)
         self._apply_filter(keep)
 
     def _apply_filter(self, keep: Sequence[int] | None = None) -> None:

@@ -3,6 +3,8 @@ with undo.
 
 Rows come from one SQL query (``models.subjects.enterprise_rows`` / ``park_rows``) into a
 ``RowsModel``, which searches and sorts in bulk; the view talks to it through ``SearchProxy``.
+A refresh reads the first screenful (and the count) and shows it; the other rows are read once
+the table is on screen, or at once when a search, a sort or scrolling needs them.
 """
 from __future__ import annotations
 
@@ -22,15 +24,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import func, select
-
 from forms import codes
 from models import subjects
-from models.entities import Application, Enterprise, Park, Title
 
 from ..table_model import Column, RowsModel, SearchProxy
 
 SEARCH_PLACEHOLDER = "搜索名称、信用代码、区县、行业、园区…"
+#: rows read at once by a refresh (more than a screen holds); the rest follow when shown
+FIRST_ROWS = 100
 
 
 def _yes_no(value: Any) -> str:
@@ -55,7 +56,6 @@ class _SubjectsView(QWidget):
     kind = ""
     noun = ""  # 企业 / 园区
     unit = ""  # 家 / 个
-    model_cls: type = Enterprise
 
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -157,20 +157,39 @@ class _SubjectsView(QWidget):
             for h, key, disp, w, searchable in self.COLUMNS
         ]
 
-    def load_rows(self, session) -> list[tuple]:
+    def load_rows(self, source, limit: int | None = None) -> list[tuple]:
+        """The table's rows, sorted by name (column 0), from ``db.read()``'s connection (or a
+        session); only the first ``limit`` when given."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------ loading
     def refresh(self) -> None:
         selected = self.selected_id()
-        with self.ctx.db.uow() as uow:
-            rows = self.load_rows(uow.session)
-        self.model.set_rows(rows)
+        with self.ctx.db.read() as con:
+            rows = self.load_rows(con, FIRST_ROWS)
+            total = subjects.live_count(con, self.kind) if len(rows) >= FIRST_ROWS else len(rows)
+        self.model.set_rows(rows, rest=self._all_rows, total=total, order=(0, Qt.SortOrder.AscendingOrder))
+        if self.model.is_partial() and self.isVisible():
+            QTimer.singleShot(0, self, self._complete)
         self._generation += 1
         self._update_count()
         if selected is not None:
             self.select_id(selected, scroll=False)
         self._update_buttons()
+
+    def _all_rows(self) -> list[tuple]:
+        with self.ctx.db.read() as con:
+            return self.load_rows(con)
+
+    def _complete(self) -> None:
+        """The rows after the first screenful (the table keeps its place and selection)."""
+        if self.model.complete():
+            self._update_count()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        if self.model.is_partial():  # the rest once the first screen is painted
+            QTimer.singleShot(0, self, self._complete)
 
     def _on_search(self, text: str) -> None:
         selected = self.selected_id()
@@ -181,7 +200,7 @@ class _SubjectsView(QWidget):
         self._update_buttons()
 
     def _update_count(self) -> None:
-        total = len(self.model.rows())
+        total = self.model.total_count()
         shown = self.model.visible_count()
         self.count_label.setText(self.tr(f"共 {total} {self.unit} / 显示 {shown} {self.unit}"))
 
@@ -253,7 +272,7 @@ class _SubjectsView(QWidget):
 
     def show_record(self, table: str, record_id: int) -> bool:
         """Select the record (clearing the search if it hides it), scroll to it, open the editor."""
-        if not self.model.rows():
+        if not self.model.total_count():
             self.refresh()
         if not self.select_id(record_id):
             if self.search.text():
@@ -267,13 +286,11 @@ class _SubjectsView(QWidget):
         return True
 
     # ------------------------------------------------------------------ deleting
-    def _dependants(self, session, record_id: int) -> str:
+    def _dependants(self, source, record_id: int) -> str:
         """What goes with the record when it is deleted (and comes back with undo)."""
         fk = f"{self.kind}_id"
-        apps = session.scalar(select(func.count()).select_from(Application).where(
-            getattr(Application, fk) == record_id, Application.deleted_at.is_(None))) or 0
-        titles = session.scalar(select(func.count()).select_from(Title).where(
-            getattr(Title, fk) == record_id, Title.deleted_at.is_(None))) or 0
+        apps = _count_live(source, "application", fk, record_id)
+        titles = _count_live(source, "title", fk, record_id)
         parts = []
         if apps:
             parts.append(f"{apps}条申报记录")
@@ -288,8 +305,8 @@ class _SubjectsView(QWidget):
         if record_id is None:
             return False
         name = self.selected_name()
-        with self.ctx.db.uow() as uow:
-            extra = self._dependants(uow.session, record_id)
+        with self.ctx.db.read() as con:
+            extra = self._dependants(con, record_id)
         answer = QMessageBox.question(
             self,
             self.tr(f"删除{self.noun}"),
@@ -340,6 +357,13 @@ class _SubjectsView(QWidget):
         super().hideEvent(event)
 
 
+def _count_live(source, table: str, fk: str, record_id: int) -> int:
+    """How many live rows of ``table`` point at ``record_id`` through ``fk``."""
+    from models.db import raw_rows
+
+    return raw_rows(source, f"SELECT COUNT(*) FROM {table} WHERE {fk} = ? AND deleted_at IS NULL", (record_id,))[0][0]
+
+
 def _district(code: Any) -> str:
     return codes.district_name(code) if code else ""
 
@@ -354,7 +378,6 @@ class EnterprisesView(_SubjectsView):
     kind = "enterprise"
     noun = "企业"
     unit = "家"
-    model_cls = Enterprise
     ROW_FIELDS = subjects.ENTERPRISE_COLUMNS
     COLUMNS = (
         # header, row field, display, width, searchable
@@ -370,8 +393,8 @@ class EnterprisesView(_SubjectsView):
         ("更新时间", "updated_at", _stamp, 130, False),
     )
 
-    def load_rows(self, session) -> list[tuple]:
-        return subjects.enterprise_rows(session)
+    def load_rows(self, source, limit: int | None = None) -> list[tuple]:
+        return subjects.enterprise_rows(source, limit=limit)
 
 
 class ParksView(_SubjectsView):
@@ -380,7 +403,6 @@ class ParksView(_SubjectsView):
     kind = "park"
     noun = "园区"
     unit = "个"
-    model_cls = Park
     ROW_FIELDS = subjects.PARK_COLUMNS
     COLUMNS = (
         ("园区名称", "name", None, 260, True),
@@ -393,13 +415,12 @@ class ParksView(_SubjectsView):
     )
     NUMERIC = ("green_staff_count",)
 
-    def load_rows(self, session) -> list[tuple]:
-        return subjects.park_rows(session)
+    def load_rows(self, source, limit: int | None = None) -> list[tuple]:
+        return subjects.park_rows(source, limit=limit)
 
-    def _dependants(self, session, record_id: int) -> str:
-        text = super()._dependants(session, record_id)
-        ents = session.scalar(select(func.count()).select_from(Enterprise).where(
-            Enterprise.park_id == record_id, Enterprise.deleted_at.is_(None)))
+    def _dependants(self, source, record_id: int) -> str:
+        text = super()._dependants(source, record_id)
+        ents = _count_live(source, "enterprise", "park_id", record_id)
         if ents:
             text += f"\n园区内的{ents}家企业仍保留“所在园区”为此园区。"
         return text

@@ -24,6 +24,8 @@ def view(qtbot, demo_ctx) -> EnterprisesView:
     qtbot.addWidget(v)
     v.resize(1200, 600)
     v.refresh()
+    v.show()  # on screen, as in the window: the rows after the first screenful follow
+    qtbot.waitUntil(lambda: not v.model.is_partial())
     return v
 
 

@@ -1,0 +1,249 @@
+"""Start-up without waiting for what the clerk cannot see yet (issue 2, speed: ``startup``).
+
+- The window's lists are read with plain SQL through ``db.read()``: building the window and
+  loading every tab does not import SQLAlchemy (its import alone costs more than the window).
+- The enterprise table reads its first screenful and the count at once, and the other rows once
+  it is on screen, or as soon as a search, a sort or scrolling needs them.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from desktop.table_model import Column, RowsModel, SearchProxy
+from desktop.views.subjects import FIRST_ROWS, EnterprisesView
+
+ROOT = Path(__file__).resolve().parents[2]
+
+_START = """
+import json, sys
+from pathlib import Path
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from models.db import Database
+app = QApplication([])
+db = Database.open(Path(sys.argv[1]), user="测试员", lock=False, backup=False)
+from desktop.main_window import MainWindow
+win = MainWindow(db, settings=QSettings(sys.argv[2], QSettings.Format.IniFormat))
+titles = []
+for v in win.views:
+    if v.title in sys.argv[3].split(","):
+        v.refresh()
+        titles.append(v.title)
+app.processEvents()
+board = win.views[0]
+ents = next(v for v in win.views if v.title == "企业")
+print(json.dumps({
+    "titles": titles,
+    "orm": sorted(m for m in sys.modules if m == "sqlalchemy" or m.startswith(("sqlalchemy.", "alembic"))),
+    "board_total": sum(col.model.total() for col in board.columns),
+    "enterprise_rows_shown": ents.proxy.rowCount(),
+    "enterprise_count": ents.count_label.text(),
+}, ensure_ascii=False))
+db.close()
+"""
+
+
+#: the tabs that read their first screen with plain SQL (称号监管 still reads through the ORM)
+PLAIN_TABS = ("培育申报看板", "初审", "企业", "园区", "推荐批次", "第三方评价机构", "操作日志")
+
+
+def test_window_with_its_tabs_loaded_never_imports_sqlalchemy(demo_db, tmp_path):
+    """In a fresh process, as at start: the window is built with every tab, the tabs load their
+    data, and SQLAlchemy is not imported (writes import it when they happen)."""
+    with demo_db.read() as con:
+        apps = con.execute("SELECT COUNT(*) FROM application WHERE deleted_at IS NULL AND year = "
+                           "(SELECT MAX(year) FROM application)").fetchone()[0]
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run([sys.executable, "-c", _START, str(demo_db.data_dir), str(tmp_path / "s.ini"),
+                          ",".join(PLAIN_TABS)],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["orm"] == [], f"start-up imported {got['orm'][:5]}"
+    assert got["titles"] == list(PLAIN_TABS)
+    assert got["board_total"] == apps > 0  # this year's applications, all counted on the board
+    assert got["enterprise_rows_shown"] == FIRST_ROWS
+    assert got["enterprise_count"] == "共 300 家 / 显示 300 家"
+
+
+@pytest.fixture
+def view(qtbot, demo_ctx):
+    v = EnterprisesView(demo_ctx)
+    qtbot.addWidget(v)
+    return v
+
+
+def test_enterprise_table_shows_first_rows_then_the_rest_once_on_screen(qtbot, view, demo_ctx):
+    with demo_ctx.db.read() as con:
+        names = [r[0] for r in con.execute(
+            "SELECT name FROM enterprise WHERE deleted_at IS NULL ORDER BY name, id").fetchall()]
+    view.refresh()
+    assert view.model.is_partial()
+    assert view.proxy.rowCount() == FIRST_ROWS
+    assert view.count_label.text() == "共 300 家 / 显示 300 家"
+    assert [view.proxy.index(r, 0).data() for r in range(3)] == names[:3]
+    view.table.selectRow(5)
+    chosen = view.selected_id()
+
+    view.resize(1000, 600)
+    view.show()
+    qtbot.waitUntil(lambda: not view.model.is_partial(), timeout=5000)
+    assert view.proxy.rowCount() == 300
+    assert [view.proxy.index(r, 0).data() for r in range(300)] == names
+    assert view.selected_id() == chosen  # the clerk's place is kept
+    assert view.count_label.text() == "共 300 家 / 显示 300 家"
+
+
+def test_search_before_the_rest_arrived_finds_rows_past_the_first_screen(qtbot, view, demo_ctx):
+    with demo_ctx.db.read() as con:
+        last = con.execute("SELECT name, credit_code FROM enterprise WHERE deleted_at IS NULL"
+                           " ORDER BY name DESC, id DESC LIMIT 1").fetchone()
+    view.refresh()
+    assert view.model.is_partial()
+    qtbot.keyClicks(view.search, last[1])
+    assert not view.model.is_partial()
+    assert view.proxy.rowCount() == 1
+    assert view.proxy.index(0, 0).data() == last[0]
+    assert view.count_label.text() == "共 300 家 / 显示 1 家"
+
+
+def test_sorting_another_column_before_the_rest_arrived_sorts_every_row(qtbot, view):
+    view.refresh()
+    assert view.model.is_partial()
+    view.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # credit code, Z to 0
+    assert not view.model.is_partial()
+    codes = [view.proxy.index(r, 1).data() for r in range(view.proxy.rowCount())]
+    assert len(codes) == 300 and codes == sorted(codes, reverse=True)
+
+
+def test_table_sorted_by_another_column_reads_every_row_at_once(qtbot, demo_ctx):
+    first = EnterprisesView(demo_ctx)
+    qtbot.addWidget(first)
+    first.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+    first.save_header()
+    view = EnterprisesView(demo_ctx)  # restores the sort by district
+    qtbot.addWidget(view)
+    view.refresh()
+    assert not view.model.is_partial()
+    assert view.proxy.rowCount() == 300
+
+
+def test_a_record_past_the_first_screen_can_be_shown(qtbot, view, demo_ctx, monkeypatch):
+    with demo_ctx.db.read() as con:
+        last_id, last_name = con.execute("SELECT id, name FROM enterprise WHERE deleted_at IS NULL"
+                                         " ORDER BY name DESC, id DESC LIMIT 1").fetchone()
+    view.refresh()
+    assert view.select_id(last_id)
+    assert view.selected_name() == last_name
+
+
+def _partial_model(rows, first=3):
+    model = RowsModel([Column("名称", 1), Column("区县", 2)])
+    calls = []
+
+    def rest():
+        calls.append(1)
+        return rows
+
+    model.set_rows(rows[:first], rest=rest, total=len(rows), order=(0, Qt.SortOrder.AscendingOrder))
+    return model, calls
+
+
+ROWS = [(i, f"企业{i:02d}", "渝北区" if i % 2 else "江北区") for i in range(1, 11)]
+
+
+def test_partial_rows_model_fetches_the_rest_when_scrolled_to_its_end():
+    model, calls = _partial_model(ROWS)
+    assert model.rowCount() == 3 and model.total_count() == 10 and model.visible_count() == 10
+    assert model.canFetchMore() and calls == []
+    model.fetchMore()  # what the table does when the last loaded row scrolls into view
+    assert calls == [1] and model.rowCount() == 10 and not model.canFetchMore()
+    assert [model.index(r, 0).data() for r in range(10)] == [r[1] for r in ROWS]
+
+
+def test_partial_rows_model_passes_qtmodeltester(qtmodeltester):
+    model, calls = _partial_model(ROWS)
+    proxy = SearchProxy(model)
+    qtmodeltester.check(proxy, force_py=True)  # the tester fetches more itself
+    assert calls == [1] and proxy.rowCount() == 10
+    assert [proxy.index(r, 0).data() for r in range(10)] == [r[1] for r in ROWS]
+
+
+def test_rows_changed_in_between_start_the_table_over(qtmodeltester):
+    """Another record came first meanwhile: the table shows the new order from the top."""
+    changed = [(99, "企业00", "北碚区")] + ROWS
+    model = RowsModel([Column("名称", 1), Column("区县", 2)])
+    model.set_rows(ROWS[:3], rest=lambda: changed, total=10, order=(0, Qt.SortOrder.AscendingOrder))
+    with_reset = []
+    model.modelReset.connect(lambda: with_reset.append(1))
+    assert model.complete()
+    assert with_reset == [1]
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == [r[1] for r in changed]
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_small_table_is_whole_at_once():
+    model, calls = _partial_model(ROWS[:3])
+    assert not model.is_partial() and calls == []
+    assert model.rowCount() == 3
+
+
+def test_read_connection_sees_committed_data_only_and_cannot_write(db):
+    from models.entities import Park
+
+    with db.uow() as uow:
+        uow.session.add(Park(name="甲园区", park_type="经开区", district_code="500112"))
+        uow.session.flush()
+        with db.read() as con:  # the change is not committed yet
+            assert con.execute("SELECT COUNT(*) FROM park").fetchone()[0] == 0
+        uow.commit()
+    with db.read() as con:
+        assert con.execute("SELECT name FROM park").fetchall() == [("甲园区",)]
+        with pytest.raises(Exception, match="readonly|read-only|query_only|attempt to write"):
+            con.execute("DELETE FROM park")
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(_count_parks(db)))
+    worker.start()
+    worker.join()
+    assert seen == [1]  # another thread reads on a connection of its own
+
+
+def _count_parks(db) -> int:
+    with db.read() as con:
+        return con.execute("SELECT COUNT(*) FROM park").fetchone()[0]
+
+
+def test_main_window_first_run_asks_for_the_profile_read_without_the_orm(qtbot, db, monkeypatch):
+    """The first-run question comes from one plain query of the profile (区县、单位名称、发文字号前缀)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.main_window import MainWindow
+
+    asked = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: asked.append(a[2]))
+    monkeypatch.setattr(MainWindow, "edit_profile", lambda self: asked.append("dialog"))
+    win = MainWindow(db, settings=QSettings(str(db.data_dir / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    win.after_start()
+    assert asked and "首次使用请先填写单位信息" in asked[0] and asked[-1] == "dialog"
+    assert "（未设置单位信息）" in win.status_db.text()
+
+    from models.office import save_profile
+
+    with db.uow() as uow:
+        save_profile(uow.session, {"district_code": "500112", "district_name": "渝北区",
+                                   "bureau_name": "渝北区经济和信息化委员会", "doc_prefix": "渝北经信发"})
+        uow.commit()
+    asked.clear()
+    win.ctx.changed("office_profile")
+    win.after_start()
+    assert asked == []
+    assert win.status_db.text().startswith("渝北区经济和信息化委员会")
