@@ -11,6 +11,8 @@ modules it needs, QtCharts among them); ``greendesk doctor`` prints the same.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor, QGuiApplication
 from PySide6.QtWidgets import (
@@ -27,14 +29,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.doctor import INFO, OK, PROBLEM, DoctorReport, Finding, examine, install_findings
-
 from .table_model import Column, RowsModel
 from .tasks import Operation, run_operation
 
+if TYPE_CHECKING:
+    from models.doctor import DoctorReport, Finding
+
+# models.doctor is imported when the checks run, not when the window builds its menus
 GREEN = ("#1e7b34", "#e3f4e7")
 RED = ("#c0271d", "#fde6e4")
-LEVEL_COLOURS = {OK: GREEN, INFO: ("#1f5fa8", "#e4eefb"), PROBLEM: RED}
+LEVEL_COLOURS = {"ok": GREEN, "info": ("#1f5fa8", "#e4eefb"), "problem": RED}  # models.doctor OK / INFO / PROBLEM
 #: the Qt modules the window needs, with what each is for
 QT_MODULES = (("PySide6.QtWidgets", "窗口界面"), ("PySide6.QtCharts", "统计图表"))
 
@@ -47,6 +51,8 @@ def program_findings() -> list[Finding]:
     """The installed program: its migrations and resources (``models.doctor``) and the Qt
     modules the window needs. A module that does not load means a damaged installation."""
     import importlib
+
+    from models.doctor import OK, PROBLEM, Finding, install_findings
 
     out = install_findings()
     for module, purpose in QT_MODULES:
@@ -63,13 +69,21 @@ def program_findings() -> list[Finding]:
 
 def run_checks(data_dir, *, check_files: bool = True, progress=None, should_stop=None) -> DoctorReport:
     """Everything the doctor checks: the program, then the data of ``data_dir``."""
+    from models.doctor import examine
+
     report = examine(data_dir, check_files=check_files, progress=progress, should_stop=should_stop)
     report.findings[:0] = program_findings()
     return report
 
 
+def _level_label(level: str) -> str:
+    from models.doctor import LEVEL_LABELS
+
+    return LEVEL_LABELS[level]
+
+
 COLUMNS = [
-    Column("结果", 1, display=lambda level: Finding(level, "", "").level_label, width=60),
+    Column("结果", 1, display=_level_label, width=60),
     Column("项目", 2, width=90),
     Column("情况", 3),
     Column("处理办法", 4),
@@ -91,7 +105,7 @@ class FindingsModel(RowsModel):
 
 def finding_rows(report: DoctorReport) -> list[tuple]:
     """(row number, level, area, text, fix): problems first, then notes, then what is fine."""
-    order = {PROBLEM: 0, INFO: 1, OK: 2}
+    order = {"problem": 0, "info": 1, "ok": 2}
     findings = sorted(report.findings, key=lambda f: order[f.level])
     return [(i, f.level, f.area, f.text, f.fix) for i, f in enumerate(findings)]
 

@@ -145,3 +145,12 @@ def test_restore_a_backup_from_the_dialog_brings_the_data_back(qtbot, ctx, monke
     with db.uow() as uow:
         after = uow.session.scalar(select(func.count()).select_from(Enterprise).where(Enterprise.deleted_at.is_(None)))
     assert after == before
+
+
+def test_window_colours_every_level_the_checks_know():
+    """doctor_ui names the levels without importing models.doctor at start: they must agree."""
+    from desktop.doctor_ui import LEVEL_COLOURS, _level_label
+    from models.doctor import INFO, LEVEL_LABELS, OK, PROBLEM
+
+    assert set(LEVEL_COLOURS) == {OK, INFO, PROBLEM} == set(LEVEL_LABELS)
+    assert [_level_label(x) for x in (OK, INFO, PROBLEM)] == ["正常", "提示", "问题"]
