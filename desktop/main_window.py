@@ -141,10 +141,16 @@ class MainWindow(QMainWindow):
             self._loaded.add(index)
             self.views[index].refresh()
 
+    def load_current_view(self) -> None:
+        """Load the tab on screen (currentChanged does not fire for the tab current from the start)."""
+        self._on_tab(self.tabs.currentIndex())
+
     def load_all_views(self) -> list[str]:
+        """Load every view not loaded yet (the self-test); their titles."""
         for i, v in enumerate(self.views):
-            v.refresh()
-            self._loaded.add(i)
+            if i not in self._loaded:
+                self._loaded.add(i)
+                v.refresh()
         return [v.title for v in self.views]
 
     def _on_data_changed(self, tables) -> None:
@@ -222,9 +228,8 @@ class MainWindow(QMainWindow):
         )
 
     def after_start(self) -> None:
-        """Things to do once the window is on screen: load the tab shown (currentChanged does not
-        fire for the tab that is current from the start), first-run profile."""
-        self._on_tab(self.tabs.currentIndex())
+        """Things to do once the window is on screen: load the tab shown, first-run profile."""
+        self.load_current_view()
         if not all(self._profile()):  # what OfficeProfile.is_complete asks for
             QMessageBox.information(self, "欢迎使用", "首次使用请先填写单位信息（区县、单位名称、发文字号前缀等）。")
             self.edit_profile()

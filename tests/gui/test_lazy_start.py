@@ -247,3 +247,24 @@ def test_main_window_first_run_asks_for_the_profile_read_without_the_orm(qtbot, 
     win.after_start()
     assert asked == []
     assert win.status_db.text().startswith("渝北区经济和信息化委员会")
+
+
+def test_self_test_says_when_the_window_is_ready_then_loads_every_tab_and_leaves_settings_alone(demo_db, tmp_path):
+    """--self-test shows the window with its first tab's data, prints the ready line (what the
+    start-up benchmark times), then loads every other tab; the clerk's own window settings
+    (size, last tab) are neither read nor written by the offscreen run."""
+    from desktop.app import READY_LINE
+
+    data = demo_db.data_dir
+    demo_db.close()  # the self-test takes the lock itself
+    home = tmp_path / "home"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONIOENCODING="utf-8", HOME=str(home),
+               XDG_CONFIG_HOME=str(home / ".config"))
+    out = subprocess.run([sys.executable, "-m", "desktop", "--data-dir", str(data), "--self-test"], cwd=ROOT,
+                         env=env, capture_output=True, text=True, encoding="utf-8", timeout=180)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.strip().splitlines()
+    assert lines[0] == READY_LINE
+    assert lines[-1].startswith("自检通过") and "培育申报看板" in lines[-1] and "操作日志" in lines[-1]
+    written = [p for p in home.rglob("*") if p.is_file()] if home.exists() else []
+    assert not [p for p in written if "greendesk" in str(p).lower()], written
