@@ -1,0 +1,1 @@
+"""Crash-safety harness and its tests (issue 7 item 2)."""
