@@ -281,6 +281,7 @@ def build_package(
         for p in (final_dir, final_zip):
             if p is not None and p.exists():
                 raise PackageExists(f"输出文件夹中已有“{p.name}”。请换一个输出文件夹，或选择覆盖。")
+    _clean_leftovers(out_dir, [p for p in (final_dir, final_zip) if p is not None])
     token = secrets.token_hex(3)
     tmp_dir = out_dir / f"{root}.tmp-{token}"
     tmp_zip = out_dir / f"{root}.zip.tmp-{token}" if make_zip else None
@@ -385,6 +386,31 @@ def build_package(
         raise
     report(total, total, "完成")
     return PackageResult(root, final_dir, final_zip, entries + [listing], letter.doc_number, letter)
+
+
+def _clean_leftovers(out_dir: Path, finals: list[Path]) -> None:
+    """What an export killed part-way left beside these final names: half-written temporaries
+    (``….tmp-xxxxxx``) are removed; an old package moved aside for overwriting (``….old-xxxxxx``)
+    goes back under its name if the new one never took it, and is removed otherwise."""
+    for final in finals:
+        for p in sorted(out_dir.glob(f"{glob_escape(final.name)}.tmp-*")):
+            _remove(p)
+        for p in sorted(out_dir.glob(f"{glob_escape(final.name)}.old-*")):
+            if not final.exists():
+                try:
+                    os.replace(p, final)
+                    continue
+                except OSError:
+                    pass
+            _remove(p)
+
+
+def glob_escape(name: str) -> str:
+    """A file name as a glob pattern matching only itself (package names hold 〔〕 and []-free
+    Chinese, but a batch name may hold anything)."""
+    import glob
+
+    return glob.escape(name)
 
 
 def _move_into_place(tmp_dir: Path, final_dir: Path, tmp_zip: Path | None, final_zip: Path | None,

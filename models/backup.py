@@ -75,6 +75,12 @@ def start_backup(db_path: Path, backups_dir: Path, *, keep: int = KEEP) -> Path 
     import json
 
     marker = backups_dir / SIGNATURE_FILE
+    # A backup the program was killed in the middle of: this runs once as the program opens the
+    # data folder, holding its lock and before anything else can write here, so any ".part" is
+    # a leftover, never one being written.
+    if backups_dir.is_dir():
+        for part in backups_dir.glob("*.part"):
+            part.unlink(missing_ok=True)
     sig = _signature(db_path)
     try:
         last = json.loads(marker.read_text(encoding="utf-8"))

@@ -163,3 +163,18 @@ def test_backup_while_open_is_consistent(db):
         uow.commit()
     p = bk.make_backup(db.path, db.backups_dir, reason="manual")
     assert names_in(p) == ["重庆甲公司"]  # the committed row, even though it may sit in the WAL
+
+
+def test_a_backup_cut_short_by_a_kill_is_removed_at_the_next_start(data_dir):
+    """A ``.part`` file is what a backup killed part-way leaves; the next start removes it and
+    lists only whole backups."""
+    from models.backup import list_backups
+
+    Database.open(data_dir).close()
+    backups = data_dir / "backups"
+    backups.mkdir(exist_ok=True)
+    left = backups / "greendesk-20261121-101010-000000-import.db.part"
+    left.write_bytes(b"half a database")
+    Database.open(data_dir).close()
+    assert not left.exists()
+    assert all(not b.path.name.endswith(".part") for b in list_backups(backups))

@@ -531,3 +531,23 @@ def test_cli_exports_the_demo_batch(tmp_path, capsys):
     with zipfile.ZipFile(zips[0]) as z:
         assert any(n.endswith("第三方评价报告_第三方评价报告.pdf") for n in z.namelist())
         assert any(n.endswith("/初审意见表.docx") for n in z.namelist())
+
+
+def test_leftovers_of_a_killed_export_are_cleared_by_the_next_one(db, tmp_path):
+    """A kill part-way leaves ``….tmp-xxxxxx`` temporaries, or the old package moved aside as
+    ``….old-xxxxxx`` with nothing under its name: the next export removes the temporaries and
+    the clerk's folder holds only the new package."""
+    batch_id, _ = make_batch(db, tmp_path)
+    out = tmp_path / "out"
+    first = _plain_export(db, batch_id, out, make_zip=True)
+    root = first.name
+    # the state a kill between "old package aside" and "new package in place" leaves
+    os.replace(first.folder, out / f"{root}.old-abc123")
+    os.replace(first.zip_path, out / f"{root}.zip.old-abc123")
+    (out / f"{root}.tmp-def456").mkdir()
+    (out / f"{root}.tmp-def456" / "半个文件.docx").write_bytes(b"PK\x03")
+    (out / f"{root}.zip.tmp-def456").write_bytes(b"PK\x03")
+    second = _plain_export(db, batch_id, out, make_zip=True, overwrite=True)
+    assert sorted(p.name for p in out.iterdir()) == sorted([root, f"{root}.zip"])
+    assert verify_package(second.folder).ok
+    assert verify_package(second.zip_path).ok
