@@ -315,6 +315,7 @@ def quick_verify(files_dir: Path, sha256: str, size: int, stored_mtime_ns: int) 
 _OK = Integrity("ok")
 _MISSING = Integrity("missing")
 _CHANGED = Integrity("changed")
+_UNSEEN = object()
 #: on Windows, list a whole shard folder (os.scandir) instead of stat-ing each file when a run
 #: looks at this many files or more
 SCAN_FROM = 64
@@ -348,28 +349,26 @@ def quick_verify_many(
     in order. Each stored file is looked at once however many materials share it, and hashed at
     most once. ``listing``: read sizes and times from the shard folders' listings (default: on
     Windows, for ``SCAN_FROM`` files or more, where it spares opening every file)."""
-    base = str(files_dir)
-    sep = os.sep
-    shas = {f[0] for f in files}
+    seen: dict[str, tuple[int, int] | None] = {}  # sha256 → (size, mtime_ns), None: not there
     if listing is None:
-        listing = os.name == "nt" and len(shas) >= SCAN_FROM
-    seen: dict[str, tuple[int, int] | None] = {}
+        listing = os.name == "nt" and len(files) >= SCAN_FROM
     if listing:
+        shas = {f[0] for f in files}
         found = _shard_listing(files_dir, sorted({s[:2] for s in shas}))
         seen = {s: found.get(s) for s in shas}
-    stat = os.stat
+    base, sep, stat, unseen = f"{files_dir}{os.sep}", os.sep, os.stat, _UNSEEN
     rehashed: dict[tuple[str, int], Integrity] = {}
     out: list[Integrity] = []
     append = out.append
     for sha, size, mtime in files:
-        try:
-            st = seen[sha]
-        except KeyError:
+        st = seen.get(sha, unseen)
+        if st is unseen:
             try:
-                s = stat(f"{base}{sep}{sha[:2]}{sep}{sha}")
-                st = seen[sha] = (s.st_size, s.st_mtime_ns)
+                s = stat(base + sha[:2] + sep + sha)
+                st = (s.st_size, s.st_mtime_ns)
             except OSError:
-                st = seen[sha] = None
+                st = None
+            seen[sha] = st
         if st is None:
             append(_MISSING)
         elif st[0] != size:

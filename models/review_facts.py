@@ -216,7 +216,7 @@ def _evaluator_key(ctx: RunContext, evaluator_id: int | None, name: str) -> obje
 # session's own DB-API connection (same transaction), not through SQLAlchemy's result rows,
 # and converted with SQLAlchemy's own result processors for the columns' types: an enum or a
 # date is converted once per distinct stored value. The facts are built with constructors that
-# fill the frozen dataclasses' slots directly (``_maker``): the same objects as calling the
+# fill the frozen dataclasses' slots directly (``quick_constructor``): the same objects as calling the
 # class, at half the cost.
 
 
@@ -241,12 +241,12 @@ def _processor(session: Session, column: Any):
     return impl.result_processor(dialect, None) or (lambda v: v)
 
 
-def _maker(cls):
+def quick_constructor(cls):
     """A positional constructor for the frozen slots dataclass ``cls``, several times faster
     than calling it (its ``__init__`` goes through ``object.__setattr__`` for every field).
 
     The fields are stored in an instance of a plain class with the same slots, which is then
-    given the class ``cls`` (same slots: Python allows it): ``_maker(C)(*values) == C(*values)``,
+    given the class ``cls`` (same slots: Python allows it): ``quick_constructor(C)(*values) == C(*values)``,
     same type, same hash, still frozen. Checked once here on a sample; where the check fails
     (another Python), the class itself is the constructor."""
     from dataclasses import fields
@@ -271,12 +271,12 @@ def _maker(cls):
     return make
 
 
-_new_subject = _maker(SubjectFacts)
-_new_material = _maker(MaterialFacts)
-_new_report = _maker(ReportFacts)
-_new_certificate = _maker(CertificateFacts)
-_new_title = _maker(TitleFacts)
-_new_application = _maker(ApplicationFacts)
+_new_subject = quick_constructor(SubjectFacts)
+_new_material = quick_constructor(MaterialFacts)
+_new_report = quick_constructor(ReportFacts)
+_new_certificate = quick_constructor(CertificateFacts)
+_new_title = quick_constructor(TitleFacts)
+_new_application = quick_constructor(ApplicationFacts)
 
 
 def _chunks(seq: Sequence[int], n: int = 900) -> Iterable[Sequence[int]]:
@@ -519,7 +519,7 @@ def _load_facts(session: Session, application_ids: Sequence[int], ctx: RunContex
     certs_e, certs_p = per_subject(
         "certificate", "certificate.id, certificate.kind, certificate.number, certificate.issuer, "
         "certificate.issued_on, certificate.expires_on, certificate.standard", " AND certificate.deleted_at IS NULL")
-    value = _processor(session, Indicator.value)
+    value = _Memo(_processor(session, Indicator.value))
     ind_e, ind_p = per_subject(
         "indicator", 'indicator.year, indicator."key", indicator.value',
         " AND indicator.deleted_at IS NULL AND indicator.year >= ?", (first_year,))
@@ -588,7 +588,7 @@ def _load_facts(session: Session, application_ids: Sequence[int], ctx: RunContex
             tuple(materials.get(app_id, ())), report, evaluator,
             tuple([new_cert(c[1], cert_kind[c[2]], c[3] or "", c[4] or "", date[c[5]], date[c[6]], c[7] or "")
                    for c in certs]),
-            {(r[1], r[2]): value(r[3]) for r in inds},
+            {(r[1], r[2]): value[r[3]] for r in inds},
             tuple([new_title(t[1], title_title_kind[t[2]], t[3], title_state[t[4]], date[t[5]], t[6] or "",
                              t[7] or "", t[8]) for t in titles]) if titles else (),
             tuple([(s[1], stage[s[4]]) for s in sibs if s[1] != app_id and s[2] == year and title_kind[s[3]] == kind]),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from operator import attrgetter
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 
 from models.entities import TitleState
 from models.review import CERT_LABELS, CertKind, MaterialStatus, Outcome
@@ -37,17 +37,11 @@ _ONE = Decimal(1)
 _by_expiry = attrgetter("expires_on")
 
 
-@dataclass(frozen=True, init=False)
-class Finding:
+class Finding(NamedTuple):
+    """What one check found (a named pair: one is made per rule per application)."""
+
     outcome: Outcome
     evidence: str
-
-    def __init__(self, outcome: Outcome, evidence: str) -> None:
-        # not the generated frozen __init__ (object.__setattr__ per field): one Finding per rule
-        # per application
-        d = self.__dict__
-        d["outcome"] = outcome
-        d["evidence"] = evidence
 
 
 CheckFn = Callable[[ApplicationFacts, Mapping[str, Any], dt.date], Finding]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from models.review import Outcome
-from models.review_facts import ApplicationFacts
+from models.review_facts import ApplicationFacts, quick_constructor
 
 from .checks import CHECKS
 from .loader import Rule, RuleSet
@@ -20,7 +20,7 @@ from .loader import Rule, RuleSet
 _FAIL, _WARNING, _MANUAL = Outcome.FAIL, Outcome.WARNING, Outcome.MANUAL
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, slots=True)
 class RuleResult:
     rule_id: str
     article: str
@@ -29,19 +29,6 @@ class RuleResult:
     check: str
     outcome: Outcome
     evidence: str
-
-    def __init__(self, rule_id: str, article: str, text: str, severity: str, check: str, outcome: Outcome,
-                 evidence: str) -> None:
-        # the generated __init__ of a frozen dataclass pays object.__setattr__ per field; a year's
-        # run makes tens of thousands of results
-        d = self.__dict__
-        d["rule_id"] = rule_id
-        d["article"] = article
-        d["text"] = text
-        d["severity"] = severity
-        d["check"] = check
-        d["outcome"] = outcome
-        d["evidence"] = evidence
 
     def as_dict(self) -> dict[str, Any]:
         """The stored form (models.review.CheckRun.results)."""
@@ -74,17 +61,18 @@ def evaluate_rule(rule: Rule, facts: ApplicationFacts, as_of: dt.date) -> RuleRe
     return RuleResult(rule.id, rule.article, rule.text, rule.severity, rule.check, outcome, evidence)
 
 
+#: RuleResult(...) without the frozen dataclass's per-field setattr: a year's run makes tens of
+#: thousands of results
+_new_result = quick_constructor(RuleResult)
 _COMPILED: dict[int, tuple[RuleSet, tuple]] = {}
-_new = object.__new__
 
 
 def _compiled(rule_set: RuleSet) -> tuple:
-    """(check name, params, warning?, the result's fixed fields) per rule, kept per rule set."""
+    """(check name, params, warning?, id, article, text, severity) per rule, kept per rule set."""
     entry = _COMPILED.get(id(rule_set))
     if entry is None or entry[0] is not rule_set:
         rules = tuple(
-            (r.check, r.params, r.severity == "warning",
-             {"rule_id": r.id, "article": r.article, "text": r.text, "severity": r.severity, "check": r.check})
+            (r.check, r.params, r.severity == "warning", r.id, r.article, r.text, r.severity)
             for r in rule_set.rules
         )
         if len(_COMPILED) > 32:
@@ -94,22 +82,16 @@ def _compiled(rule_set: RuleSet) -> tuple:
 
 
 def evaluate(rule_set: RuleSet, facts: ApplicationFacts, as_of: dt.date) -> list[RuleResult]:
-    """Every rule of ``rule_set`` on one application, in order."""
-    # evaluate_rule, inlined: a year's run evaluates tens of thousands of rules
-    checks = CHECKS
+    """Every rule of ``rule_set`` on one application, in order (evaluate_rule for each, inlined:
+    a year's run evaluates tens of thousands of rules)."""
+    new, checks = _new_result, CHECKS
     out = []
-    for name, params, warning, fixed in _compiled(rule_set):
+    for check, params, warning, rule_id, article, text, severity in _compiled(rule_set):
         try:
-            finding = checks[name].fn(facts, params, as_of)
-            outcome, evidence = finding.outcome, finding.evidence
+            outcome, evidence = checks[check].fn(facts, params, as_of)
         except Exception as exc:  # noqa: BLE001 - one broken check must not stop a batch
             outcome, evidence = _MANUAL, _broken(exc)
         if warning and outcome is _FAIL:
             outcome = _WARNING
-        r = _new(RuleResult)  # RuleResult(**fixed, outcome=outcome, evidence=evidence), without the call
-        d = r.__dict__
-        d.update(fixed)
-        d["outcome"] = outcome
-        d["evidence"] = evidence
-        out.append(r)
+        out.append(new(rule_id, article, text, severity, check, outcome, evidence))
     return out

@@ -20,7 +20,7 @@ from models.review_facts import (
     ReportFacts,
     SubjectFacts,
     TitleFacts,
-    _maker,
+    quick_constructor,
     override_outcomes,
 )
 from models.stages import SubjectKind, TitleKind
@@ -88,7 +88,7 @@ SAMPLES = {
 
 @pytest.mark.parametrize("cls", list(SAMPLES), ids=lambda c: c.__name__)
 def test_quick_constructor_builds_the_same_frozen_object(cls):
-    make = _maker(cls)
+    make = quick_constructor(cls)
     values = SAMPLES[cls]
     made, plain = make(*values), cls(*values)
     assert type(made) is cls
@@ -101,9 +101,9 @@ def test_quick_constructor_builds_the_same_frozen_object(cls):
 def test_quick_constructor_of_the_application_and_its_title():
     subject = SubjectFacts(*SAMPLES[SubjectFacts])
     title = TitleFacts(1, TitleKind.CITY_FACTORY, 2024, "valid")
-    assert _maker(TitleFacts)(*[getattr(title, f.name) for f in fields(TitleFacts)]) == title
+    assert quick_constructor(TitleFacts)(*[getattr(title, f.name) for f in fields(TitleFacts)]) == title
     plain = ApplicationFacts(11, 2026, TitleKind.CITY_FACTORY, subject, titles=(title,))
-    made = _maker(ApplicationFacts)(*[getattr(plain, f.name) for f in fields(ApplicationFacts)])
+    made = quick_constructor(ApplicationFacts)(*[getattr(plain, f.name) for f in fields(ApplicationFacts)])
     assert type(made) is ApplicationFacts and made == plain and made.materials_of("pledge") == []
 
 
