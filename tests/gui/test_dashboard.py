@@ -354,3 +354,35 @@ def test_nothing_due_shows_no_window(qtbot, db, tmp_path):
     win = MainWindow(db, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(win)
     assert show_due_week(win, [], TODAY) is None
+
+
+def test_in_the_window_a_double_click_shows_the_title_or_the_enterprise(qtbot, db, known, tmp_path, monkeypatch):
+    from desktop.main_window import MainWindow
+
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: QMessageBox.StandardButton.Ok)
+    win = MainWindow(db, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    view = next(v for v in win.views if isinstance(v, DashboardView))
+    view.today = TODAY
+    win.show()
+    with qtbot.waitSignal(view.loaded, timeout=20000):
+        win.tabs.setCurrentWidget(view)
+    assert win.tabs.tabText(win.tabs.currentIndex()) == "年度概览"
+    bans = view.table_views["bans"]
+    bans.doubleClicked.emit(bans.model().index(0, 0))
+    assert "title" in win.current_view().tables  # the 称号 tab, on the revoked title
+    assert win.current_view().selected_id() == known.titles["T7"]
+    from desktop.dialogs.record_editor import RecordEditor
+
+    opened = []
+
+    def editor_exec(dlg):
+        opened.append(dlg.record_id)
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(RecordEditor, "exec", editor_exec)
+    win.tabs.setCurrentWidget(view)
+    certs = view.table_views["certificates"]
+    certs.doubleClicked.emit(certs.model().index(1, 0))
+    assert win.current_view().tables == ("enterprise",)
+    assert opened == [known.ents["E1"]]  # the enterprise's record opens
