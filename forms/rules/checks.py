@@ -215,9 +215,8 @@ def file_problem(m: MaterialFacts) -> str:
 def material_state(f: ApplicationFacts, item: str) -> tuple[str, str]:
     """(state, evidence) of a checklist item: accepted / received / returned / broken / absent."""
     ms = [m for m in f.materials if m.item_key == item]
-    label = _item_label(f, item)
     if not ms:
-        return "absent", f"未收到「{label}」"
+        return "absent", f"未收到「{_item_label(f, item)}」"
     live = [m for m in ms if m.status is not _RETURNED]
     if not live:
         last = ms[-1]
@@ -400,7 +399,7 @@ def _cert_label(kind: str) -> str:
 @check("certificates_valid", "管理体系证书有效", required=("kinds",))
 def certificates_valid(f: ApplicationFacts, p: Mapping[str, Any], as_of: dt.date) -> Finding:
     """第七条（六）: each certificate kind present and not expired on the review date."""
-    warn_days = int(p.get("warn_days", 90))
+    warn_until = as_of + dt.timedelta(days=int(p.get("warn_days", 90)))
     fails, missing, warnings, ok = [], [], [], []
     all_certs = f.certificates
     by_kind: dict[str, list] | None = {}  # the certificates of each kind, in order
@@ -432,7 +431,7 @@ def certificates_valid(f: ApplicationFacts, p: Mapping[str, Any], as_of: dt.date
         what = f"{label}证书（编号 {c.number or '未填'}" + (f"，{c.issuer}" if c.issuer else "") + "）"
         if c.expires_on < as_of:
             fails.append(f"{what}已于{fmt_date(c.expires_on)}过期")
-        elif (c.expires_on - as_of).days <= warn_days:
+        elif c.expires_on <= warn_until:  # (expires_on - as_of).days <= warn_days
             warnings.append(f"{what}将于{fmt_date(c.expires_on)}到期")
         else:
             ok.append(f"{what}有效期至{fmt_date(c.expires_on)}")
