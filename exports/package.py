@@ -511,12 +511,16 @@ _DECISIONS = {"通过": "通过，同意推荐", "退回补正": "退回补正",
 
 def default_review_sheet_writer(session: "Session") -> ReviewSheetWriter:
     """The 初审意见表 writer of the review feature (exports/review_sheet.py), bound to the
-    session; the decision box follows the application's review outcome."""
+    session; the decision box and the opinion are the ones kept with the application."""
     from . import review_sheet as rs
 
     def write(subject: SubjectData, path: Path) -> None:
         try:
+            from models.entities import Application
+
+            app = session.get(Application, subject.application_id)
             rs.write_review_sheet(session, subject.application_id, path,
+                                  reviewer_opinion=(app.review_opinion or "") if app is not None else "",
                                   decision=_DECISIONS.get(subject.review_outcome))
         except rs.ReviewSheetError as exc:
             raise PackageError(f"{subject.name}的初审意见表无法生成：{exc}") from exc

@@ -130,6 +130,7 @@ class Application(RecordMixin, SoftDeleteMixin, Base):
     stage_changed_at: Mapped[dt.datetime] = mapped_column(default=now)
     batch_id: Mapped[Optional[int]] = mapped_column(ForeignKey("batch.id"), default=None)
     review_outcome: Mapped[str] = mapped_column(String(20), default="")
+    review_opinion: Mapped[str] = mapped_column(Text, default="", server_default="")
     carried_from_id: Mapped[Optional[int]] = mapped_column(ForeignKey("application.id"), default=None)
     notes: Mapped[str] = mapped_column(Text, default="")
 

@@ -49,6 +49,34 @@ def _user(session: Session, user: str | None) -> str:
     return user if user is not None else session.info.get("user", "")
 
 
+# --------------------------------------------------------------------------- 初审结论
+
+
+#: The district's conclusion of the 初审 as stored in application.review_outcome ("" = not yet
+#: decided); the 初审意见表 ticks the matching box (exports/review_sheet.DECISIONS).
+REVIEW_DECISIONS = ("通过", "退回补正", "不予推荐")
+
+
+def set_review_decision(session: Session, application_id: int, outcome: str, opinion: str) -> bool:
+    """Keep the clerk's 初审 conclusion and opinion with the application (audited like any
+    other change). Returns whether anything changed."""
+    from .entities import Application
+
+    outcome = (outcome or "").strip()
+    if outcome and outcome not in REVIEW_DECISIONS:
+        raise ReviewError(f"初审结论只能是：{'、'.join(REVIEW_DECISIONS)}，或留空。")
+    app = session.get(Application, application_id)
+    if app is None:
+        raise ReviewError("找不到这条申报，可能已被删除。请刷新后重试。")
+    opinion = (opinion or "").strip()
+    if app.review_outcome == outcome and (app.review_opinion or "") == opinion:
+        return False
+    app.review_outcome = outcome
+    app.review_opinion = opinion
+    session.flush()
+    return True
+
+
 # --------------------------------------------------------------------------- materials
 
 

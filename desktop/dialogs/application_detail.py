@@ -28,6 +28,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     QUrl,
     Signal,
 )
@@ -109,6 +110,8 @@ GEOMETRY_KEY = "application_detail/geometry"
 TAB_KEY = "application_detail/tab"
 ATTACH_FOLDER_KEY = "review/attach_folder"
 SHEET_FOLDER_KEY = "review/sheet_folder"
+#: stored conclusion (application.review_outcome) → the box the 初审意见表 ticks
+REVIEW_DECISION_TEXT = {"通过": "通过，同意推荐", "退回补正": "退回补正", "不予推荐": "不予推荐"}
 FILE_FILTER = ("申报材料 (*.pdf *.docx *.doc *.xlsx *.xls *.wps *.et *.jpg *.jpeg *.png *.tif *.tiff *.ofd *.zip);;"
                "所有文件 (*)")
 STANDARDS = ("GB/T 36132-2018 绿色工厂评价通则", "GB/T 36132-2025 绿色工厂评价通则", "GB/T 33567-2017 绿色园区评价要求",
@@ -1279,21 +1282,72 @@ class ResultsTab(QWidget):
         bar.addStretch(1)
         lay.addLayout(bar)
 
-        box = QGroupBox(self.tr("初审意见（打印在初审意见表上）"))
+        box = QGroupBox(self.tr("初审结论与意见（随本申报保存，打印在初审意见表上）"))
         bl = QFormLayout(box)
         self.decision = QComboBox()
-        from exports.review_sheet import DECISIONS
-
-        self.decision.addItem(self.tr("（不勾选，打印后手写）"), None)
-        for d in DECISIONS:
-            self.decision.addItem(d, d)
+        self.decision.setObjectName("review_decision")
+        self.decision.addItem(self.tr("（尚未决定；意见表留空，打印后手写）"), "")
+        for stored, shown in REVIEW_DECISION_TEXT.items():
+            self.decision.addItem(shown, stored)
         self.opinion = QPlainTextEdit()
+        self.opinion.setObjectName("review_opinion")
         self.opinion.setPlaceholderText(self.tr("审查意见；留空则打印空行，手写填写"))
         self.opinion.setMaximumHeight(64)
+        self.decision_state = QLabel()
+        self.decision_state.setObjectName("review_decision_state")
         bl.addRow(self.tr("结论"), self.decision)
         bl.addRow(self.tr("审查意见"), self.opinion)
+        bl.addRow("", self.decision_state)
         lay.addWidget(box)
+        self._decision_loading = False
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(700)
+        self._save_timer.timeout.connect(self.save_decision)
+        self.load_decision()
+        self.decision.currentIndexChanged.connect(lambda _i: self.save_decision())
+        self.opinion.textChanged.connect(self._opinion_edited)
         QShortcut(QKeySequence("F9"), self, self.run)
+
+    # ------------------------------------------------------------------ 初审结论
+    def load_decision(self) -> None:
+        """Show the conclusion and opinion kept with the application."""
+        with self.ctx.db.uow() as uow:
+            app = uow.session.get(Application, self.page.app_id)
+            outcome, opinion = (app.review_outcome or "", app.review_opinion or "") if app is not None else ("", "")
+        self._decision_loading = True
+        try:
+            i = self.decision.findData(outcome)
+            self.decision.setCurrentIndex(i if i >= 0 else 0)
+            self.opinion.setPlainText(opinion)
+        finally:
+            self._decision_loading = False
+        self.decision_state.setText(self.tr("已保存") if outcome or opinion else "")
+
+    def _opinion_edited(self) -> None:
+        if not self._decision_loading:
+            self.decision_state.setText(self.tr("正在输入…"))
+            self._save_timer.start()
+
+    def save_decision(self) -> bool:
+        """Keep the conclusion and opinion now (also called as the window closes)."""
+        from models.review_service import ReviewError, set_review_decision
+
+        self._save_timer.stop()
+        if self._decision_loading:
+            return False
+        try:
+            with self.ctx.db.uow() as uow:
+                changed = set_review_decision(uow.session, self.page.app_id, self.decision.currentData() or "",
+                                              self.opinion.toPlainText())
+                uow.commit()
+        except ReviewError as exc:
+            self.decision_state.setText(str(exc))
+            return False
+        self.decision_state.setText(self.tr("已保存"))
+        if changed:
+            self.ctx.changed("application")
+        return changed
 
     def load(self) -> None:
         keep = self.selected_rule()
@@ -1668,7 +1722,7 @@ class ApplicationDetailDialog(QDialog):
             try:
                 written = write_review_sheet(uow.session, self.app_id, out,
                                              reviewer_opinion=self.results_tab.opinion.toPlainText().strip(),
-                                             decision=self.results_tab.decision.currentData())
+                                             decision=REVIEW_DECISION_TEXT.get(self.results_tab.decision.currentData()))
             except ReviewSheetError as exc:
                 QMessageBox.warning(self, self.tr("打印初审意见表"), str(exc))
                 return None
@@ -1681,6 +1735,8 @@ class ApplicationDetailDialog(QDialog):
 
     # ------------------------------------------------------------------ closing
     def done(self, result: int) -> None:
+        if self.results_tab._save_timer.isActive():  # an opinion typed a moment ago
+            self.results_tab.save_decision()
         if self.report_tab.dirty and self.isVisible():
             answer = QMessageBox.question(
                 self, self.tr("第三方评价报告"), self.tr("第三方评价报告有未保存的修改。保存吗？"),

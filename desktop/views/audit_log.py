@@ -45,6 +45,10 @@ FIELD_LABELS.update({
     "id": "编号", "doc_number": "认定文号", "recognised_on": "认定日期", "state": "状态", "source": "来源",
     "application_id": "申报编号", "revoked_on": "撤销日期", "revocation_cause": "撤销情形",
     "revocation_doc": "撤销文号", "district_name": "区县名称", "name": "名称",
+    "review_opinion": "初审意见", "kind": "类别", "title_id": "称号编号", "completed_on": "手续办结日期",
+    "due_on": "应上报日期", "due_fallback": "按周一至周五计算", "old_name": "原名称", "new_name": "新名称",
+    "reported_on": "上报日期", "doc": "文号", "notes": "备注", "scheduled_on": "复审安排日期",
+    "held_on": "复审日期", "outcome": "复审结论",
 })
 
 

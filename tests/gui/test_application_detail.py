@@ -481,3 +481,27 @@ def test_page_shows_stage_history_and_remembers_geometry_and_tab(qtbot, ctx, app
     qtbot.addWidget(again)
     assert again.current_tab() == "certificates"
     assert (again.width(), again.height()) == (780, 590)
+
+
+def test_the_conclusion_and_opinion_are_kept_with_the_application(qtbot, ctx, checked_page, app_id):
+    """What the clerk decides in 初审结果 is stored (audited), shown again when the window is
+    reopened, and no longer blocks the batch as an undecided review."""
+    from models.entities import AuditEntry
+
+    tab = checked_page.results_tab
+    tab.decision.setCurrentIndex(tab.decision.findData("通过"))
+    tab.opinion.setPlainText("材料齐全，指标达到要求，同意推荐。")
+    checked_page.close()  # the opinion typed a moment ago is saved as the window closes
+    with ctx.db.uow() as uow:
+        app = uow.session.get(Application, app_id)
+        assert (app.review_outcome, app.review_opinion) == ("通过", "材料齐全，指标达到要求，同意推荐。")
+        logged = uow.session.scalars(select(AuditEntry).where(AuditEntry.table_name == "application",
+                                                              AuditEntry.record_id == app_id)).all()
+        assert any("review_opinion" in (e.after or {}) for e in logged)
+    again = make_page(qtbot, ctx, app_id, "results")
+    assert again.results_tab.decision.currentText() == "通过，同意推荐"
+    assert again.results_tab.opinion.toPlainText() == "材料齐全，指标达到要求，同意推荐。"
+    assert again.results_tab.decision_state.text() == "已保存"
+    again.results_tab.decision.setCurrentIndex(0)  # back to undecided: stored at once
+    with ctx.db.uow() as uow:
+        assert uow.session.get(Application, app_id).review_outcome == ""

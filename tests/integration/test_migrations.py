@@ -58,3 +58,33 @@ def test_upgrade_from_the_first_revision_keeps_data(data_dir):
             assert (e.name, e.credit_code, e.above_scale) == ("重庆甲公司", "9150000020286320X6", True)
     finally:
         database.close()
+
+
+def test_0005_keeps_every_application_and_starts_each_opinion_empty(tmp_path):
+    """Upgrading from 0004 adds application.review_opinion, empty for the applications that
+    were there, with their 初审结论 (review_outcome) unchanged."""
+    import sqlite3
+
+    from models.db import Database
+
+    data = tmp_path / "data"
+    db = Database.open(data)
+    from models.demo import generate
+
+    generate(db, enterprises=20, review_files=False)
+    path = db.path
+    db.close()
+    con = sqlite3.connect(path)
+    before = con.execute("SELECT id, review_outcome FROM application ORDER BY id").fetchall()
+    con.execute("ALTER TABLE application DROP COLUMN review_opinion")
+    con.execute("UPDATE alembic_version SET version_num = '0004'")
+    con.commit()
+    con.close()
+    Database.open(data).close()
+    con = sqlite3.connect(path)
+    after = con.execute("SELECT id, review_outcome, review_opinion FROM application ORDER BY id").fetchall()
+    version = con.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    con.close()
+    assert before and [(i, o) for i, o, _ in after] == before
+    assert {op for _, _, op in after} == {""}
+    assert version == "0005"
