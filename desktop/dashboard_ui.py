@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any, Callable
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
@@ -16,6 +17,22 @@ KEY_DIR = "dashboard/export_dir"
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("dashboard", text)
+
+
+def save_setting(dialog, write: Callable[[Any], None], what: str) -> bool:
+    """Write a setting from a dialog (``write(session)``), commit, tell the views; on failure
+    say so and keep the dialog open (False)."""
+    try:
+        with dialog.ctx.db.uow() as uow:
+            write(uow.session)
+            uow.commit()
+    except Exception as exc:  # the database refused: say what happened and what to do
+        QMessageBox.warning(dialog, dialog.windowTitle(), _tr(
+            "{w}没有保存：{e}。请重试；如仍失败，请检查数据文件夹是否可写。").format(w=what, e=exc))
+        return False
+    dialog.ctx.changed("setting")
+    dialog.ctx.status.emit(_tr("已保存{w}。").format(w=what))
+    return True
 
 
 def dashboard_view(window):

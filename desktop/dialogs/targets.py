@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -56,11 +55,10 @@ class TargetsDialog(QDialog):
                 row.addWidget(ref)
             row.addStretch(1)
             form.addRow(kind.label, row)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        from ..review_ui import ok_cancel
+
+        buttons = ok_cancel(self)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("保存"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addWidget(intro)
         lay.addLayout(form)
@@ -76,17 +74,10 @@ class TargetsDialog(QDialog):
     def save(self) -> bool:
         from models.dashboard import set_targets
 
-        try:
-            with self.ctx.db.uow() as uow:
-                set_targets(uow.session, self.year, self.values())
-                uow.commit()
-        except Exception as exc:  # the database refused: say so, keep the dialog open
-            QMessageBox.warning(self, self.windowTitle(),
-                                self.tr("目标没有保存：{e}。请重试；如仍失败，请检查数据文件夹是否可写。").format(e=exc))
-            return False
-        self.ctx.changed("setting")
-        self.ctx.status.emit(self.tr("已保存{y}年目标。").format(y=self.year))
-        return True
+        from ..dashboard_ui import save_setting
+
+        values = self.values()
+        return save_setting(self, lambda s: set_targets(s, self.year, values), self.tr("{y}年目标").format(y=self.year))
 
     def accept(self) -> None:
         if self.save():

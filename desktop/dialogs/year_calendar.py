@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -160,9 +159,9 @@ class YearCalendarDialog(QDialog):
             (self.tr("这是默认日程（按年度工作节奏）。") if is_default else self.tr("本年度日程已修改过。"))
             + self.tr("请按当年通知修改日期；双击单元格编辑。"))
         self.note.setWordWrap(True)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.setWordWrap(True)
+        from ..review_ui import error_label
+
+        self.error = error_label()
 
         add_btn = QPushButton(self.tr("新增"))
         add_btn.clicked.connect(self.add_entry)
@@ -177,11 +176,10 @@ class YearCalendarDialog(QDialog):
         row.addStretch(1)
         row.addWidget(default_btn)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        from ..review_ui import ok_cancel
+
+        buttons = ok_cancel(self)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("保存"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addWidget(self.note)
         lay.addWidget(self.table, 1)
@@ -224,21 +222,15 @@ class YearCalendarDialog(QDialog):
     def save(self) -> bool:
         from models.dashboard import set_year_calendar
 
+        from ..dashboard_ui import save_setting
+
         problems = self.problems()
         if problems:
             self.error.setText("\n".join(problems) + self.tr("\n请填写事项，或删除该行后再保存。"))
             return False
-        try:
-            with self.ctx.db.uow() as uow:
-                set_year_calendar(uow.session, self.year, None if self._reset_to_default else self.model.entries())
-                uow.commit()
-        except Exception as exc:  # the database refused: say so, keep the dialog open
-            QMessageBox.warning(self, self.windowTitle(),
-                                self.tr("日程没有保存：{e}。请重试；如仍失败，请检查数据文件夹是否可写。").format(e=exc))
-            return False
-        self.ctx.changed("setting")
-        self.ctx.status.emit(self.tr("已保存{y}年工作日程。").format(y=self.year))
-        return True
+        entries = None if self._reset_to_default else self.model.entries()
+        return save_setting(self, lambda s: set_year_calendar(s, self.year, entries),
+                            self.tr("{y}年工作日程").format(y=self.year))
 
     def accept(self) -> None:
         if self.save():

@@ -20,12 +20,10 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -140,21 +138,12 @@ def calendar_rows(entries, today: dt.date) -> list[tuple]:
 
 
 def make_table(model: RowsModel, parent: QWidget) -> tuple[QTableView, SearchProxy]:
+    """A read-only table (desktop.review_ui.make_table) over a search proxy, soonest first."""
+    from ..review_ui import make_table as read_only_table
+
     proxy = SearchProxy(model, parent)
-    view = QTableView(parent)
-    view.setModel(proxy)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setSortingEnabled(True)
-    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # by date, soonest first
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().setVisible(False)
-    view.setWordWrap(False)
-    for i, c in enumerate(model.columns):
-        if c.width:
-            view.setColumnWidth(i, c.width)
-    view.horizontalHeader().setSectionResizeMode(len(model.columns) - 1, QHeaderView.ResizeMode.Stretch)
+    view = read_only_table(model, parent, proxy=proxy, multi=False)
+    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # by date
     return view, proxy
 
 

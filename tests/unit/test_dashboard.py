@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pytest
 
 from models import dashboard as D
-from models.entities import Application, Enterprise, OfficeProfile, Park, Title, TitleState
+from models.entities import Enterprise, OfficeProfile, Park, Title, TitleState
 from models.office import set_setting
 from models.pipeline import create_application
 from models.review import CertKind, Certificate
