@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Hashable, Iterable
@@ -44,7 +45,9 @@ _PLANT = re.compile(
 def normalise_name(name: object) -> str:
     """The matching key of a name: 玖龙纸业（重庆）有限责任公司 → 玖龙纸业重庆有限公司."""
     text = to_halfwidth(clean_text(name))
-    text = _DROP.sub("", text).upper()
+    # upper() may decompose (ß → SS) and removed spaces may bring a combining mark back to its
+    # letter: composing afterwards (NFC) makes the key the same however the name was typed
+    text = unicodedata.normalize("NFC", _DROP.sub("", text).upper())
     return text.replace("有限责任公司", "有限公司")
 
 

@@ -46,6 +46,12 @@ _DEMO_INDICATORS = {
 
 def generate(session: Session, *, current_year: int, anchor: dt.date, seed: int = 20260601) -> dict[str, int]:
     rng = random.Random(seed + 6)
+    # the district's share of the 2027 targets for this year, so the dashboard's target chart
+    # has something to compare with
+    from .dashboard import set_targets
+
+    set_targets(session, current_year, {TitleKind.CITY_FACTORY: 12, TitleKind.CITY_PARK: 1,
+                                        TitleKind.SUPPLY_CHAIN: 1, TitleKind.VOLUNTARY_ASSESSMENT: 6})
     busy = set(session.scalars(select(Application.enterprise_id).where(
         Application.year == current_year, Application.enterprise_id.is_not(None))))
     titles = [t for t in session.scalars(select(Title).where(

@@ -87,3 +87,12 @@ def test_fuzzy_search_is_fast_on_many_names():
     for i in range(50):
         index.match(f"重庆第{i}号精密机械制造厂")
     assert time.perf_counter() - t0 < 5
+
+
+@pytest.mark.parametrize("typed, other", [("ß\u0301", "SS\u0301"), ("\u01fa", "A\u030a \u0301"), ("Ǻ", "Å\u0301")])
+def test_a_name_typed_composed_or_decomposed_has_one_key(typed, other):
+    """Found by the property tests: upper() decomposing ß, and a removed space bringing a
+    combining mark back to its letter, gave a key that changed when normalised again."""
+    key = normalise_name(typed)
+    assert normalise_name(key) == key
+    assert normalise_name(other) == key
