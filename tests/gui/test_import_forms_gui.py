@@ -94,7 +94,7 @@ def open_forms(qtbot, window, path: Path) -> ImportFormsDialog:
 def test_sync_menu_has_every_action(window):
     texts = [a.text() for a in window.menus["sync"].actions() if not a.isSeparator()]
     assert texts == ["导出空白信息采集表…", "导入…", "导入文件夹中的信息采集表…", "导出交换文件…", "开始新年度…",
-                     "撤销上次导入…"]
+                     "撤销上次导入…", "导出年度小结(&Y)…"]
     assert window.acceptDrops()
 
 
