@@ -3,10 +3,15 @@
 Every view is a QWidget with ``title``, ``refresh()`` and optionally ``focus_search()``,
 ``new_record()`` and ``show_record(table, id)``. Views talk to each other only through the
 ``AppContext`` signals.
+
+A tab's view is built (and its module imported) the first time the tab is shown or the view is
+asked for (``window.views[i]``, ``window.view_of(cls)``): at start only the tab on screen is
+built. Add a tab with one line in ``VIEWS``.
 """
 from __future__ import annotations
 
 import importlib
+from collections.abc import Sequence
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -30,18 +35,52 @@ MENU_INSTALLERS: list[str] = [
 ]
 
 
-def view_classes() -> list[type]:
-    from .views.audit_log import AuditView
-    from .views.dashboard import DashboardView
-    from .views.batches import BatchesView
-    from .views.evaluators import EvaluatorsView
-    from .views.pipeline import PipelineView
-    from .views.review import ReviewView
-    from .views.subjects import EnterprisesView, ParksView
-    from .views.titles import TitlesView
+#: the tabs in order: (module, view class, tab title — the class's ``title``)
+VIEWS: list[tuple[str, str, str]] = [
+    ("desktop.views.pipeline", "PipelineView", "培育申报看板"),
+    ("desktop.views.review", "ReviewView", "初审"),
+    ("desktop.views.subjects", "EnterprisesView", "企业"),
+    ("desktop.views.subjects", "ParksView", "园区"),
+    ("desktop.views.batches", "BatchesView", "推荐批次"),
+    ("desktop.views.evaluators", "EvaluatorsView", "第三方评价机构"),
+    ("desktop.views.titles", "TitlesView", "称号监管"),
+    ("desktop.views.audit_log", "AuditView", "操作日志"),
+    ("desktop.views.dashboard", "DashboardView", "年度概览"),
+]
 
-    return [PipelineView, ReviewView, EnterprisesView, ParksView, BatchesView, EvaluatorsView, TitlesView, AuditView,
-            DashboardView]
+
+def view_class(index: int) -> type:
+    """The view class of tab ``index`` (imports its module)."""
+    module, name, _title = VIEWS[index]
+    return getattr(importlib.import_module(module), name)
+
+
+def view_classes() -> list[type]:
+    """Every tab's view class, in order (imports every view module)."""
+    return [view_class(i) for i in range(len(VIEWS))]
+
+
+class LazyViews(Sequence):
+    """``window.views``: the tabs' views in order, each built when first asked for."""
+
+    def __init__(self, window: "MainWindow") -> None:
+        self._window = window
+
+    def __len__(self) -> int:
+        return len(VIEWS)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._window.view_at(index)
+
+    def built(self) -> list[QWidget]:
+        """The views built so far (nothing is built by asking)."""
+        return [v for v in self._window._views if v is not None]
 
 
 class MainWindow(QMainWindow):
@@ -52,12 +91,11 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
-        self.views: list[QWidget] = []
+        self._views: list[QWidget | None] = [None] * len(VIEWS)
+        self.views = LazyViews(self)
         self._loaded: set[int] = set()
-        for cls in view_classes():
-            view = cls(self.ctx, self)
-            self.views.append(view)
-            self.tabs.addTab(view, view.title)
+        for _module, _name, title in VIEWS:
+            self.tabs.addTab(QWidget(), title)  # a placeholder until the tab is first shown
         self.tabs.currentChanged.connect(self._on_tab)
         self.ctx.data_changed.connect(self._on_data_changed)
         self.ctx.open_record.connect(self.show_record)
@@ -65,6 +103,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status()
         self._restore_geometry()
+        self.current_view()  # the tab on screen is built now, its data loaded when shown
         self.setAcceptDrops(True)  # a form, list or exchange file dropped here is imported
 
     # ------------------------------------------------------------------ menus
@@ -95,8 +134,8 @@ class MainWindow(QMainWindow):
         self._action(m_edit, "刷新(&R)", self.refresh_current, QKeySequence.StandardKey.Refresh)
 
         m_view = mb.addMenu("视图(&V)")
-        for i, view in enumerate(self.views):
-            self._action(m_view, view.title, lambda _=False, i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}")
+        for i, (_module, _name, title) in enumerate(VIEWS):
+            self._action(m_view, title, lambda _=False, i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}")
 
         # menus of the features: each module's install_menus(window) adds its actions to
         # window.menus["review" | "submit" | "sync" | "supervise"]
@@ -133,13 +172,40 @@ class MainWindow(QMainWindow):
         self.status_db.setText(f"{office}  |  操作人：{self.ctx.user}  |  数据：{self.ctx.db.path}")
 
     # ------------------------------------------------------------------ views
+    def view_at(self, index: int) -> QWidget:
+        """The view of tab ``index``, built (in place of the tab's placeholder) on first use."""
+        view = self._views[index]
+        if view is None:
+            view = view_class(index)(self.ctx, self)
+            self._views[index] = view
+            placeholder = self.tabs.widget(index)
+            current = self.tabs.currentIndex()
+            blocked = self.tabs.blockSignals(True)  # the same tab stays current: no signal
+            try:
+                self.tabs.removeTab(index)
+                self.tabs.insertTab(index, view, VIEWS[index][2])
+                self.tabs.setCurrentIndex(current)
+            finally:
+                self.tabs.blockSignals(blocked)
+            placeholder.deleteLater()
+        return view
+
+    def view_of(self, cls: type | str) -> QWidget | None:
+        """The view of the tab whose class is ``cls`` (or has that name), built if need be."""
+        name = cls if isinstance(cls, str) else cls.__name__
+        index = next((i for i, spec in enumerate(VIEWS) if spec[1] == name), None)
+        return None if index is None else self.view_at(index)
+
     def current_view(self) -> QWidget:
-        return self.views[self.tabs.currentIndex()]
+        return self.view_at(self.tabs.currentIndex())
 
     def _on_tab(self, index: int) -> None:
+        if index < 0:
+            return
+        view = self.view_at(index)
         if index not in self._loaded:
             self._loaded.add(index)
-            self.views[index].refresh()
+            view.refresh()
 
     def load_current_view(self) -> None:
         """Load the tab on screen (currentChanged does not fire for the tab current from the start)."""
@@ -147,11 +213,12 @@ class MainWindow(QMainWindow):
 
     def load_all_views(self) -> list[str]:
         """Load every view not loaded yet (the self-test); their titles."""
-        for i, v in enumerate(self.views):
+        for i in range(len(VIEWS)):
+            view = self.view_at(i)
             if i not in self._loaded:
                 self._loaded.add(i)
-                v.refresh()
-        return [v.title for v in self.views]
+                view.refresh()
+        return [self.view_at(i).title for i in range(len(VIEWS))]
 
     def _on_data_changed(self, tables) -> None:
         # the visible view refreshes now; the others when next shown
@@ -175,10 +242,10 @@ class MainWindow(QMainWindow):
             fn()
 
     def show_record(self, table: str, record_id: int) -> None:
-        for i, view in enumerate(self.views):
-            if table in getattr(view, "tables", ()):
+        for i in range(len(VIEWS)):
+            if table in getattr(view_class(i), "tables", ()):
                 self.tabs.setCurrentIndex(i)
-                view.show_record(table, record_id)
+                self.view_at(i).show_record(table, record_id)
                 return
 
     # ------------------------------------------------------------------ actions

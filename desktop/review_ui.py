@@ -528,6 +528,9 @@ class WatchListDialog(QDialog):
 
 # ---------------------------------------------------------------------------------------- menus
 def _view_of(window, cls_name: str):
+    find = getattr(window, "view_of", None)  # the main window builds a tab's view when asked
+    if find is not None:
+        return find(cls_name)
     return next((v for v in window.views if type(v).__name__ == cls_name), None)
 
 

@@ -86,6 +86,9 @@ def ban_label(ctx, kind: str, record_id: int | None, today: dt.date | None = Non
 def titles_view(window):
     from .views.titles import TitlesView
 
+    find = getattr(window, "view_of", None)  # the main window builds a tab's view when asked
+    if find is not None:
+        return find(TitlesView)
     for view in getattr(window, "views", ()):
         if isinstance(view, TitlesView):
             return view

@@ -32,6 +32,8 @@ app = QApplication([])
 db = Database.open(Path(sys.argv[1]), user="测试员", lock=False, backup=False)
 from desktop.main_window import MainWindow
 win = MainWindow(db, settings=QSettings(sys.argv[2], QSettings.Format.IniFormat))
+built_at_start = [type(v).__name__ for v in win.views.built()]
+view_modules_at_start = sorted(m for m in sys.modules if m.startswith("desktop.views."))
 titles = []
 for v in win.views:
     if v.title in sys.argv[3].split(","):
@@ -41,6 +43,8 @@ app.processEvents()
 board = win.views[0]
 ents = next(v for v in win.views if v.title == "企业")
 print(json.dumps({
+    "built_at_start": built_at_start,
+    "view_modules_at_start": view_modules_at_start,
     "titles": titles,
     "orm": sorted(m for m in sys.modules if m == "sqlalchemy" or m.startswith(("sqlalchemy.", "alembic"))),
     "board_total": sum(col.model.total() for col in board.columns),
@@ -68,6 +72,9 @@ def test_window_with_its_tabs_loaded_never_imports_sqlalchemy(demo_db, tmp_path)
     assert out.returncode == 0, out.stderr
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got["orm"] == [], f"start-up imported {got['orm'][:5]}"
+    # only the tab on screen is built at start (and 称号监管, whose view holds the 监管 menu's actions)
+    assert got["built_at_start"] == ["PipelineView", "TitlesView"]
+    assert got["view_modules_at_start"] == ["desktop.views.pipeline", "desktop.views.titles"]
     assert got["titles"] == list(PLAIN_TABS)
     assert got["board_total"] == apps > 0  # this year's applications, all counted on the board
     assert got["enterprise_rows_shown"] == FIRST_ROWS
@@ -268,3 +275,23 @@ def test_self_test_says_when_the_window_is_ready_then_loads_every_tab_and_leaves
     assert lines[-1].startswith("自检通过") and "培育申报看板" in lines[-1] and "操作日志" in lines[-1]
     written = [p for p in home.rglob("*") if p.is_file()] if home.exists() else []
     assert not [p for p in written if "greendesk" in str(p).lower()], written
+
+
+def test_tabs_are_built_when_first_shown_and_show_their_rows(qtbot, demo_db):
+    from desktop.main_window import VIEWS, MainWindow, view_classes
+
+    assert [title for _m, _c, title in VIEWS] == [cls.title for cls in view_classes()]
+    win = MainWindow(demo_db, settings=QSettings(str(demo_db.data_dir / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    assert [win.tabs.tabText(i) for i in range(win.tabs.count())] == [t for _m, _c, t in VIEWS]
+    assert "EnterprisesView" not in [type(v).__name__ for v in win.views.built()]
+    i = next(i for i, spec in enumerate(VIEWS) if spec[1] == "EnterprisesView")
+    win.resize(1200, 700)
+    win.show()
+    win.tabs.setCurrentIndex(i)  # the clerk clicks 企业
+    view = win.tabs.currentWidget()
+    assert type(view).__name__ == "EnterprisesView" and view is win.views[i] is win.view_of("EnterprisesView")
+    assert view.count_label.text() == "共 300 家 / 显示 300 家"
+    qtbot.waitUntil(lambda: view.proxy.rowCount() == 300)
+    assert win.tabs.currentIndex() == i and win.tabs.tabText(i) == "企业"
+    assert win.tabs.count() == len(VIEWS)
