@@ -80,6 +80,7 @@ class ChildRun:
     cpu_seconds: float | None = None  # the child's own user + system CPU time
     ready_seconds: float | None = None  # from launch until it printed its ready line
     ready_peak_rss_kb: int | None = None  # peak RSS at that moment
+    ready_cpu_seconds: float | None = None  # CPU time used by then
 
 
 # Runs a module or a code string the way ``python -m`` / ``python -c`` would, and reports the
@@ -87,7 +88,7 @@ class ChildRun:
 # ru_maxrss also counts the memory of the process it was forked from (this one, which holds the
 # generated data), so the bare window would look as big as the program.
 _WRAPPER = """
-import atexit, os, runpy, sys
+import atexit, os, runpy, sys, time
 def _hwm():
     try:
         with open('/proc/self/status') as f:
@@ -97,8 +98,7 @@ def _hwm():
     except OSError:
         return None
 def _peak():
-    t = os.times()
-    sys.stderr.write('BENCH_CPU_S=' + repr(t.user + t.system) + chr(10))
+    sys.stderr.write('BENCH_CPU_S=' + repr(time.process_time()) + chr(10))
     kb = _hwm()
     if kb:
         sys.stderr.write('BENCH_PEAK_KB=' + kb + chr(10))
@@ -111,6 +111,7 @@ class _Tap:
     def write(self, text):
         if self._marker and self._marker in text:
             self._marker = None
+            sys.stderr.write('BENCH_READY_CPU_S=' + repr(time.process_time()) + chr(10))
             kb = _hwm()
             if kb:
                 sys.stderr.write('BENCH_READY_PEAK_KB=' + kb + chr(10))
@@ -153,19 +154,21 @@ def run_child(args: list[str], *, cwd: Path = ROOT, ready: str | None = None) ->
         seconds = time.perf_counter() - t0
         err.seek(0)
         stderr = err.read().decode("utf-8", "replace")
-    peak = cpu = ready_peak = None
+    peak = cpu = ready_peak = ready_cpu = None
     lines = []
     for line in stderr.splitlines():
         if line.startswith("BENCH_PEAK_KB="):
             peak = int(line.split("=", 1)[1])
         elif line.startswith("BENCH_READY_PEAK_KB="):
             ready_peak = int(line.split("=", 1)[1])
+        elif line.startswith("BENCH_READY_CPU_S="):
+            ready_cpu = float(line.split("=", 1)[1])
         elif line.startswith("BENCH_CPU_S="):
             cpu = float(line.split("=", 1)[1])
         else:
             lines.append(line)
     return ChildRun(seconds, peak, b"".join(out).decode("utf-8", "replace"), "\n".join(lines), returncode, cpu,
-                    ready_at, ready_peak)
+                    ready_at, ready_peak, ready_cpu)
 
 
 def repeat_child(args: list[str], runs: int, check: Callable[[ChildRun], None], *,
@@ -236,8 +239,11 @@ def startup(bench: Bench) -> tuple[float, dict[str, Any]]:
     bare_ready = statistics.median(r.ready_seconds for r in bare_r)
     app = statistics.median(r.seconds for r in runs)
     bare = statistics.median(r.seconds for r in bare_r)
-    details: dict[str, Any] = {
-        "ready_ms": ms(ready), "bare_ready_ms": ms(bare_ready),
+    details: dict[str, Any] = {"ready_ms": ms(ready), "bare_ready_ms": ms(bare_ready)}
+    if all(r.ready_cpu_seconds is not None for r in [*runs, *bare_r]):
+        cpu, bare_cpu = (statistics.median(r.ready_cpu_seconds for r in rs) for rs in (runs, bare_r))
+        details |= {"ready_cpu_ratio": f"{cpu / bare_cpu:.2f}", "ready_cpu_ms": ms(cpu), "bare_ready_cpu_ms": ms(bare_cpu)}
+    details |= {
         "self_test_ms": ms(app), "bare_window_ms": ms(bare), "full_ratio": f"{app / bare:.2f}",
         "runs": bench.runs,
     }
