@@ -58,14 +58,17 @@ class RowsModel(QAbstractTableModel):
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self._rest: Callable[[], Sequence[tuple]] | None = None  # fetches every row (partial only)
         self._total = 0  # how many rows there are in all (partial only)
+        self._order: tuple[int, Qt.SortOrder] | None = None  # the order the rows come in
 
     # ------------------------------------------------------------------ content
     def set_rows(self, rows: Sequence[tuple], *, rest: Callable[[], Sequence[tuple]] | None = None,
                  total: int | None = None, order: tuple[int, Qt.SortOrder] | None = None) -> None:
-        """Show ``rows``. With ``rest``, ``rows`` are only the first of ``total`` rows in the order
-        ``order`` (column, direction) and ``rest()`` returns all of them in that order: the model
-        shows the first ones until ``complete()``. Without a search, and sorted by ``order`` (or
-        not sorted), that is what the full table shows first; otherwise ``rest()`` runs now."""
+        """Show ``rows``. ``order`` (column, direction): the rows are already sorted by that column
+        as this model sorts it (then a sort by it, and every search while it is the sort, costs
+        nothing). With ``rest``, ``rows`` are only the first of ``total`` rows in that order and
+        ``rest()`` returns all of them in that order: the model shows the first ones until
+        ``complete()``. Without a search, and sorted by ``order`` (or not sorted), that is what
+        the full table shows first; otherwise ``rest()`` runs now."""
         if rest is not None:
             if total is not None and total <= len(rows):
                 rest = None  # the first rows are all there is
@@ -74,6 +77,7 @@ class RowsModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = list(rows)
         self._keys = None
+        self._order = order
         self._rest = rest
         self._total = int(total or 0) if rest is not None else 0
         self._visible = self._compute_visible()
@@ -213,6 +217,9 @@ class RowsModel(QAbstractTableModel):
 
     def _apply_sort(self) -> None:
         if self._sort is None:
+            return
+        if self._sort == self._order:  # the rows come sorted so: their own order is the sorted one
+            self._visible.sort()
             return
         column, order = self._sort
         col = self.columns[column]

@@ -295,3 +295,32 @@ def test_tabs_are_built_when_first_shown_and_show_their_rows(qtbot, demo_db):
     qtbot.waitUntil(lambda: view.proxy.rowCount() == 300)
     assert win.tabs.currentIndex() == i and win.tabs.tabText(i) == "企业"
     assert win.tabs.count() == len(VIEWS)
+
+
+def test_rows_that_come_sorted_are_not_sorted_again_yet_every_order_is_right(monkeypatch):
+    """Rows from a query sorted by name (``order``): while the table is sorted by name a search
+    does not sort again (the keystroke costs less); any other sort, and back, is still right."""
+    import desktop.table_model as tm
+
+    rows = [(i, f"企业{i:02d}", "渝北区" if i % 3 else "江北区") for i in range(1, 21)]
+    model = RowsModel([Column("名称", 1), Column("区县", 2)])
+    model.sort(0, Qt.SortOrder.AscendingOrder)
+    model.set_rows(rows, order=(0, Qt.SortOrder.AscendingOrder))
+    keyed = []
+    real_none_last = tm._none_last
+    monkeypatch.setattr(tm, "_none_last", lambda v: keyed.append(v) or real_none_last(v))
+
+    def names():
+        return [model.index(r, 0).data() for r in range(model.rowCount())]
+
+    model.set_search("渝北")
+    assert names() == [r[1] for r in rows if r[2] == "渝北区"]
+    assert keyed == []  # no sort key computed: the rows were in order already
+    model.sort(1, Qt.SortOrder.DescendingOrder)
+    assert [model.index(r, 1).data() for r in range(model.rowCount())] == ["渝北区"] * model.rowCount()
+    model.set_search("")
+    assert names()[:7] == [r[1] for r in rows if r[2] == "渝北区"][:7]  # 渝北区 first (descending), stable
+    model.sort(0, Qt.SortOrder.AscendingOrder)
+    assert names() == [r[1] for r in rows]
+    model.sort(0, Qt.SortOrder.DescendingOrder)
+    assert names() == [r[1] for r in reversed(rows)]
