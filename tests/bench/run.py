@@ -228,31 +228,30 @@ def bare_runs(bench: Bench) -> list[ChildRun]:
 # ---------------------------------------------------------------------------------- figures
 @figure("startup", target=5.0)
 def startup(bench: Bench) -> tuple[float, dict[str, Any]]:
-    """`python -m desktop --self-test` on the data against a bare PySide6 program showing one
-    empty QWidget: from launch until each says its window is on screen and painted (the program
-    with its first tab's data: open, back up, migrate, build the window, load that tab). The
-    self-test then loads every other view before it exits: ``self_test_ms`` and ``full_ratio``
-    (against the bare program's whole run) are that whole run. Medians of the runs; CPU time
-    of the whole runs too (less disturbed than wall time by other work on a busy machine)."""
+    """The issue's figure: the whole `python -m desktop --self-test` on the data (open, back up,
+    migrate, build the window, load every view once, exit) against a bare PySide6 program that
+    shows one empty QWidget and exits: ``self_test_ms`` / ``bare_window_ms``. Also reported,
+    not the target's figure: ``ready_ratio``, from launch until each says its window is on
+    screen and painted (the program with its first tab's data). Medians of the runs; CPU time
+    too (less disturbed by other work on a busy machine)."""
     runs, bare_r = self_test_runs(bench), bare_runs(bench)
     ready = statistics.median(r.ready_seconds for r in runs)
     bare_ready = statistics.median(r.ready_seconds for r in bare_r)
     app = statistics.median(r.seconds for r in runs)
     bare = statistics.median(r.seconds for r in bare_r)
-    details: dict[str, Any] = {"ready_ms": ms(ready), "bare_ready_ms": ms(bare_ready)}
+    details: dict[str, Any] = {"self_test_ms": ms(app), "bare_window_ms": ms(bare),
+                               "ready_ratio": f"{ready / bare_ready:.2f}", "ready_ms": ms(ready),
+                               "bare_ready_ms": ms(bare_ready)}
     if all(r.ready_cpu_seconds is not None for r in [*runs, *bare_r]):
         cpu, bare_cpu = (statistics.median(r.ready_cpu_seconds for r in rs) for rs in (runs, bare_r))
         details |= {"ready_cpu_ratio": f"{cpu / bare_cpu:.2f}", "ready_cpu_ms": ms(cpu), "bare_ready_cpu_ms": ms(bare_cpu)}
-    details |= {
-        "self_test_ms": ms(app), "bare_window_ms": ms(bare), "full_ratio": f"{app / bare:.2f}",
-        "runs": bench.runs,
-    }
+    details |= {"runs": bench.runs}
     if all(r.cpu_seconds is not None for r in [*runs, *bare_r]):
         app_cpu = statistics.median(r.cpu_seconds for r in runs)
         bare_cpu = statistics.median(r.cpu_seconds for r in bare_r)
         details |= {"full_cpu_ratio": f"{app_cpu / bare_cpu:.2f}", "self_test_cpu_ms": ms(app_cpu),
                     "bare_window_cpu_ms": ms(bare_cpu)}
-    return ready / bare_ready, details
+    return app / bare, details
 
 
 @figure("memory", target=3.0)
