@@ -29,7 +29,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from sqlalchemy.orm import Session
 
 from .entities import TitleState
-from .office import get_setting, set_setting
+from .office import delete_setting, get_setting, set_setting
 from .review import CertKind
 from .stages import STAGES, TITLES, Stage, SubjectKind, TitleKind
 from .subjects import raw_rows
@@ -414,12 +414,7 @@ def set_year_calendar(session: Session, year: int, entries: Sequence[CalendarEnt
     """Keep the calendar of ``year`` (flushed; the caller commits); None goes back to the default."""
     key = CALENDAR_KEY.format(year=year)
     if entries is None:
-        from .entities import Setting
-
-        row = session.get(Setting, key)
-        if row is not None:
-            session.delete(row)
-            session.flush()
+        delete_setting(session, key)
         return
     for e in entries:
         if not e.what.strip():

@@ -41,3 +41,13 @@ def set_setting(session: Session, key: str, value: Any) -> None:
     else:
         row.value = value
     session.flush()
+
+
+def delete_setting(session: Session, key: str) -> bool:
+    """Remove the setting ``key`` (flushed; the caller commits); False if there was none."""
+    row = session.get(Setting, key)
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True

@@ -32,7 +32,7 @@ from .entities import (
     TitleReview,
     TitleState,
 )
-from .office import get_setting, set_setting
+from .office import delete_setting, get_setting, set_setting
 from .stages import SubjectKind, TitleKind
 from .workdays import NOTICE_WORKDAYS, WorkdayResult, YearOverride, add_workdays
 
@@ -136,10 +136,7 @@ def save_override(session: Session, year: int, override: YearOverride | None) ->
         raise SupervisionError(f"{both.isoformat()} 既是节假日又是调休上班日，请只保留一种。")
     key = HOLIDAYS_KEY.format(year=year)
     if override is None:
-        row = session.get(Setting, key)
-        if row is not None:
-            session.delete(row)
-            session.flush()
+        delete_setting(session, key)
     else:
         set_setting(session, key, override.to_json())
     return refresh_due_dates(session)

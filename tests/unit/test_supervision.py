@@ -256,6 +256,22 @@ def test_renaming_in_a_year_the_calendar_does_not_know_is_flagged_then_recompute
         assert (ch.due_on, ch.due_fallback) == (D(2027, 2, 1), False)  # a done computation stays
 
 
+
+def test_removing_a_year_s_holidays_keeps_the_other_years(db):
+    """models.office.delete_setting under save_override(None): only that year's Setting goes."""
+    from models.office import delete_setting, get_setting
+
+    with db.uow() as uow:
+        s = uow.session
+        save_override(s, 2027, YearOverride(holidays=frozenset({D(2027, 1, 1)})))
+        save_override(s, 2028, YearOverride(workdays=frozenset({D(2028, 1, 29)})))
+        save_override(s, 2027, None)
+        assert list(load_overrides(s)) == [2028]
+        assert get_setting(s, "holidays:2027") is None
+        assert delete_setting(s, "holidays:2027") is False  # already gone: nothing to remove
+        assert delete_setting(s, "holidays:2028") is True
+        assert load_overrides(s) == {}
+
 def test_park_renaming_goes_through_the_park_save_第十九条(db):
     with db.uow() as uow:
         s = uow.session
