@@ -88,6 +88,7 @@ class SubjectData:
     basic_requirements_met: bool | None = None
     highlights: str = ""
     review_opinion: str = ""
+    review_note: str = ""  # what the clerk wrote as 审查意见 (application.review_opinion)
     materials: tuple[MaterialFile, ...] = ()
 
     def value(self, key: str) -> Any:
@@ -227,6 +228,7 @@ def gather_batch(session: Session, batch_id: int, *, files_dir: Path | None = No
             basic_requirements_met=rep.basic_requirements_met if rep else None,
             highlights=rep.highlights if rep else "",
             review_opinion=_opinion(a.review_outcome or ""),
+            review_note=a.review_opinion or "",
             materials=tuple(materials.get(a.id, ())),
         ))
     subjects.sort(key=lambda s: (s.name, s.application_id))

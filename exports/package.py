@@ -31,6 +31,7 @@ or changed against its manifest.
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import hashlib
 import json
 import os
@@ -393,9 +394,9 @@ def _clean_leftovers(out_dir: Path, finals: list[Path]) -> None:
     (``….tmp-xxxxxx``) are removed; an old package moved aside for overwriting (``….old-xxxxxx``)
     goes back under its name if the new one never took it, and is removed otherwise."""
     for final in finals:
-        for p in sorted(out_dir.glob(f"{glob_escape(final.name)}.tmp-*")):
+        for p in sorted(out_dir.glob(f"{glob.escape(final.name)}.tmp-*")):
             _remove(p)
-        for p in sorted(out_dir.glob(f"{glob_escape(final.name)}.old-*")):
+        for p in sorted(out_dir.glob(f"{glob.escape(final.name)}.old-*")):
             if not final.exists():
                 try:
                     os.replace(p, final)
@@ -403,14 +404,6 @@ def _clean_leftovers(out_dir: Path, finals: list[Path]) -> None:
                 except OSError:
                     pass
             _remove(p)
-
-
-def glob_escape(name: str) -> str:
-    """A file name as a glob pattern matching only itself (package names hold 〔〕 and []-free
-    Chinese, but a batch name may hold anything)."""
-    import glob
-
-    return glob.escape(name)
 
 
 def _move_into_place(tmp_dir: Path, final_dir: Path, tmp_zip: Path | None, final_zip: Path | None,
@@ -516,11 +509,7 @@ def default_review_sheet_writer(session: "Session") -> ReviewSheetWriter:
 
     def write(subject: SubjectData, path: Path) -> None:
         try:
-            from models.entities import Application
-
-            app = session.get(Application, subject.application_id)
-            rs.write_review_sheet(session, subject.application_id, path,
-                                  reviewer_opinion=(app.review_opinion or "") if app is not None else "",
+            rs.write_review_sheet(session, subject.application_id, path, reviewer_opinion=subject.review_note,
                                   decision=_DECISIONS.get(subject.review_outcome))
         except rs.ReviewSheetError as exc:
             raise PackageError(f"{subject.name}的初审意见表无法生成：{exc}") from exc

@@ -551,3 +551,25 @@ def test_leftovers_of_a_killed_export_are_cleared_by_the_next_one(db, tmp_path):
     assert sorted(p.name for p in out.iterdir()) == sorted([root, f"{root}.zip"])
     assert verify_package(second.folder).ok
     assert verify_package(second.zip_path).ok
+
+
+def test_the_clerks_opinion_is_printed_on_the_packaged_review_sheet(db, tmp_path):
+    """The 审查意见 kept with the application (初审结果 page) is what the package's 初审意见表
+    says, with the box of its 结论 ticked."""
+    from docx import Document
+
+    from exports.package import default_review_sheet_writer
+    from models.review_service import set_review_decision
+
+    batch_id, ids = make_batch(db, tmp_path)
+    with db.uow() as uow:
+        set_review_decision(uow.session, ids[0], "通过", "材料齐全，评价得分 87 分，同意推荐。")
+        uow.commit()
+    with db.uow() as uow:
+        data = gather_batch(uow.session, batch_id, files_dir=db.files_dir)
+        subject = next(s for s in data.subjects if s.application_id == ids[0])
+        out = tmp_path / "sheet.docx"
+        default_review_sheet_writer(uow.session)(subject, out)
+    cells = [c.text for t in Document(str(out)).tables for row in t.rows for c in row.cells]
+    assert any("材料齐全，评价得分 87 分，同意推荐。" in c for c in cells)
+    assert any("☑ 通过，同意推荐" in c for c in cells)
