@@ -24,11 +24,11 @@ from typing import Any, Sequence
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
-    QTimer,
     QUrl,
     Signal,
 )
@@ -1300,13 +1300,11 @@ class ResultsTab(QWidget):
         bl.addRow("", self.decision_state)
         lay.addWidget(box)
         self._decision_loading = False
-        self._save_timer = QTimer(self)
-        self._save_timer.setSingleShot(True)
-        self._save_timer.setInterval(700)
-        self._save_timer.timeout.connect(self.save_decision)
+        self.opinion_dirty = False  # typed but not yet kept: kept when the box loses focus or the window closes
         self.load_decision()
         self.decision.currentIndexChanged.connect(lambda _i: self.save_decision())
         self.opinion.textChanged.connect(self._opinion_edited)
+        self.opinion.installEventFilter(self)
         QShortcut(QKeySequence("F9"), self, self.run)
 
     # ------------------------------------------------------------------ 初审结论
@@ -1326,14 +1324,19 @@ class ResultsTab(QWidget):
 
     def _opinion_edited(self) -> None:
         if not self._decision_loading:
-            self.decision_state.setText(self.tr("正在输入…"))
-            self._save_timer.start()
+            self.opinion_dirty = True
+            self.decision_state.setText(self.tr("正在输入…（离开输入框或关闭窗口时保存）"))
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.opinion and event.type() == QEvent.Type.FocusOut and self.opinion_dirty:
+            self.save_decision()
+        return super().eventFilter(obj, event)
 
     def save_decision(self) -> bool:
         """Keep the conclusion and opinion now (also called as the window closes)."""
         from models.review_service import ReviewError, set_review_decision
 
-        self._save_timer.stop()
+        self.opinion_dirty = False
         if self._decision_loading:
             return False
         try:
@@ -1735,7 +1738,7 @@ class ApplicationDetailDialog(QDialog):
 
     # ------------------------------------------------------------------ closing
     def done(self, result: int) -> None:
-        if self.results_tab._save_timer.isActive():  # an opinion typed a moment ago
+        if self.results_tab.opinion_dirty:  # an opinion typed a moment ago
             self.results_tab.save_decision()
         if self.report_tab.dirty and self.isVisible():
             answer = QMessageBox.question(
