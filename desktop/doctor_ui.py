@@ -18,8 +18,6 @@ from PySide6.QtGui import QBrush, QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -29,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .review_ui import close_row
 from .table_model import Column, RowsModel
 from .tasks import Operation, run_operation
 
@@ -148,20 +147,12 @@ class DoctorDialog(QDialog):
         self.copy_btn = QPushButton(_tr("复制报告"))
         self.copy_btn.setToolTip(_tr("把检查报告复制到剪贴板，便于发给技术支持"))
         self.copy_btn.clicked.connect(self.copy_report)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        row = QHBoxLayout()
-        row.addWidget(self.check_btn)
-        row.addWidget(self.backups_btn)
-        row.addWidget(self.copy_btn)
-        row.addStretch(1)
-        row.addWidget(buttons)
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.status)
         layout.addWidget(self.table, 1)
-        layout.addLayout(row)
+        layout.addLayout(close_row(self, self.check_btn, self.backups_btn, self.copy_btn))
         self._style(None)
         self._update_buttons()
         if start:

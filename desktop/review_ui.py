@@ -224,6 +224,19 @@ def ok_cancel(dialog: QDialog) -> QDialogButtonBox:
     return buttons
 
 
+
+def close_row(dialog: QDialog, *widgets: QWidget) -> QHBoxLayout:
+    """A dialog's bottom row: ``widgets`` (its own buttons) on the left, 关闭 (rejects) on the right."""
+    row = QHBoxLayout()
+    for w in widgets:
+        row.addWidget(w)
+    row.addStretch(1)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.button(QDialogButtonBox.StandardButton.Close).setText(_tr("关闭"))
+    buttons.rejected.connect(dialog.reject)
+    row.addWidget(buttons)
+    return row
+
 def select_row(view: QTableView, row: int) -> None:
     """Make ``row`` the one selected (and current) row, whatever keys are held down
     (``QTableView.selectRow`` toggles when Ctrl is down)."""

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -16,6 +14,8 @@ from PySide6.QtWidgets import (
 
 from models.backup import list_backups
 from models.db import DatabaseError
+
+from ..review_ui import close_row
 
 
 class BackupsDialog(QDialog):
@@ -35,17 +35,10 @@ class BackupsDialog(QDialog):
         self.backup_btn.clicked.connect(self.backup_now)
         self.restore_btn = QPushButton("恢复所选备份…")
         self.restore_btn.clicked.connect(self.restore_selected)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        row = QHBoxLayout()
-        row.addWidget(self.backup_btn)
-        row.addWidget(self.restore_btn)
-        row.addStretch(1)
-        row.addWidget(buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(info)
         layout.addWidget(self.list)
-        layout.addLayout(row)
+        layout.addLayout(close_row(self, self.backup_btn, self.restore_btn))
         self.reload()
 
     def reload(self) -> None:

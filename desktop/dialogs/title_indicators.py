@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from models.stages import SubjectKind
 
-from ..review_ui import make_table, select_row
+from ..review_ui import close_row, make_table, select_row
 from ..supervision_ui import OVERDUE_COLOUR, date_edit, date_of, set_date
 from ..table_model import Column, RowsModel, SearchProxy
 
@@ -96,25 +96,17 @@ class IndicatorsDialog(QDialog):
         self.table.setObjectName("holders")
         self.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)  # 未报, then 指标下降, then 已报
         lay.addWidget(self.table, 1)
-        buttons = QHBoxLayout()
         self.export_button = QPushButton(self.tr("导出年度指标表（持证单位）…"))
         self.export_button.setToolTip(self.tr("生成预填了持证单位名称和年度的指标采集表，发给各单位填写"))
         self.export_missing = QCheckBox(self.tr("只含未报单位"))
         self.import_button = QPushButton(self.tr("导入已填指标表…"))
         self.import_button.setToolTip(self.tr("导入各单位填好的指标采集表：先预览，确认后才写入"))
-        close = QPushButton(self.tr("关闭"))
-        buttons.addWidget(self.export_button)
-        buttons.addWidget(self.export_missing)
-        buttons.addWidget(self.import_button)
-        buttons.addStretch(1)
-        buttons.addWidget(close)
-        lay.addLayout(buttons)
+        lay.addLayout(close_row(self, self.export_button, self.export_missing, self.import_button))
         self.year.valueChanged.connect(lambda _v: self.refresh())
         self.only_missing.toggled.connect(lambda _on: self._fill())
         self.save_due.clicked.connect(self.save_due_date)
         self.export_button.clicked.connect(lambda: self.export_forms())
         self.import_button.clicked.connect(lambda: self.import_forms())
-        close.clicked.connect(self.accept)
         ctx.data_changed.connect(self._on_changed)
         self.refresh()
         self.resize(900, 560)

@@ -154,3 +154,21 @@ def test_window_colours_every_level_the_checks_know():
 
     assert set(LEVEL_COLOURS) == {OK, INFO, PROBLEM} == set(LEVEL_LABELS)
     assert [_level_label(x) for x in (OK, INFO, PROBLEM)] == ["正常", "提示", "问题"]
+
+
+def test_bottom_row_has_its_buttons_left_and_close_right(qtbot, ctx):
+    """The doctor's and the backups' bottom rows come from review_ui.close_row: 关闭 last, and it closes."""
+    from PySide6.QtWidgets import QAbstractButton
+
+    from desktop.dialogs.backups import BackupsDialog
+
+    dlg = run_dialog(qtbot, ctx)
+    backups = BackupsDialog(ctx)
+    qtbot.addWidget(backups)
+    for d, first in ((dlg, ["重新检查", "备份与恢复…", "复制报告"]), (backups, ["立即备份", "恢复所选备份…"])):
+        d.show()
+        shown = sorted((b for b in d.findChildren(QAbstractButton) if b.isVisible()),
+                       key=lambda b: b.mapTo(d, b.rect().topLeft()).x())
+        assert [b.text() for b in shown] == first + ["关闭"]
+        shown[-1].click()
+        assert not d.isVisible() and d.result() == 0
