@@ -216,6 +216,17 @@ def error_label() -> QLabel:
     return label
 
 
+
+NOTE_STYLE = "color: palette(placeholder-text)"
+
+
+def note_label(text: str) -> QLabel:
+    """A grey wrapped line that explains: the article a dialog applies, what happens afterwards."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet(NOTE_STYLE)
+    return label
+
 def ok_cancel(dialog: QDialog) -> QDialogButtonBox:
     """确定/取消 wired to the dialog's accept (which may refuse) and reject."""
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QCoreApplication, QDate
-from PySide6.QtWidgets import QDateEdit, QLabel, QWidget
+from PySide6.QtWidgets import QDateEdit, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 #: the fallback warning's colours (Monday–Friday assumed for a year the calendar does not know)
 WARN_STYLE = "color: #8a5a00; background: #fff4d6; padding: 4px 6px; border-radius: 3px"
@@ -55,6 +55,30 @@ def warning_label(text: str = "") -> QLabel:
     label.setVisible(bool(text))
     return label
 
+
+
+def heading_label(text: str) -> QLabel:
+    """The bold line at the top of a title dialog: which unit and title it acts on."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("font-weight: bold")
+    return label
+
+
+def doc_edit(placeholder: str = "") -> QLineEdit:
+    """A document number (文号), e.g. 渝经信节能〔2026〕8号."""
+    w = QLineEdit()
+    w.setMaxLength(60)
+    w.setPlaceholderText(placeholder)
+    return w
+
+
+def notes_edit(placeholder: str = "") -> QPlainTextEdit:
+    """A few lines of 说明/备注."""
+    w = QPlainTextEdit()
+    w.setMaximumHeight(70)
+    w.setPlaceholderText(placeholder)
+    return w
 
 def ban_line(session, kind: str, record_id: int, today: dt.date | None = None) -> str:
     """第十八条: 「禁止申报：2027-03-12前不得申报（…）」 for an enterprise or park under a ban, else ""."""

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -23,8 +22,8 @@ from models.entities import ChangeKind
 from models.supervision import CHANGE_WORKDAYS
 from models.workdays import YearOverride, add_workdays, fallback_message
 
-from ..review_ui import OptionalDateEdit, error_label, ok_cancel
-from ..supervision_ui import ARTICLE_19, date_edit, date_of, warning_label
+from ..review_ui import OptionalDateEdit, error_label, note_label, ok_cancel
+from ..supervision_ui import ARTICLE_19, date_edit, date_of, doc_edit, heading_label, notes_edit, warning_label
 
 
 class ChangeDialog(QDialog):
@@ -35,13 +34,8 @@ class ChangeDialog(QDialog):
         self.overrides = dict(overrides)
         self.setWindowTitle(self.tr("更名/重组"))
         lay = QVBoxLayout(self)
-        head = QLabel(self.tr("单位：{0}").format(name))
-        head.setStyleSheet("font-weight: bold")
-        lay.addWidget(head)
-        basis = QLabel(self.tr(ARTICLE_19))
-        basis.setWordWrap(True)
-        basis.setStyleSheet("color: palette(placeholder-text)")
-        lay.addWidget(basis)
+        lay.addWidget(heading_label(self.tr("单位：{0}").format(name)))
+        lay.addWidget(note_label(self.tr(ARTICLE_19)))
         form = QFormLayout()
         self.kind = QComboBox()
         self.kind.setObjectName("kind")
@@ -60,11 +54,8 @@ class ChangeDialog(QDialog):
         self.apply_name.setChecked(True)
         self.reported = OptionalDateEdit()
         self.reported.setToolTip(self.tr("已上报市经济信息委的日期；尚未上报则留空"))
-        self.doc = QLineEdit()
-        self.doc.setMaxLength(60)
-        self.doc.setPlaceholderText(self.tr("上报文件文号（可空）"))
-        self.notes = QPlainTextEdit()
-        self.notes.setMaximumHeight(70)
+        self.doc = doc_edit(self.tr("上报文件文号（可空）"))
+        self.notes = notes_edit()
         form.addRow(self.tr("类型"), self.kind)
         form.addRow(self.tr("手续办结日期"), self.completed)
         form.addRow(self.tr("上报截止"), self.due)
@@ -139,9 +130,7 @@ class ReportedDialog(QDialog):
         for cid, text in changes:
             self.change.addItem(text, cid)
         self.date = date_edit(today)
-        self.doc = QLineEdit()
-        self.doc.setMaxLength(60)
-        self.doc.setPlaceholderText(self.tr("如：渝北经信发〔2026〕40号"))
+        self.doc = doc_edit(self.tr("如：渝北经信发〔2026〕40号"))
         form.addRow(self.tr("事项"), self.change)
         form.addRow(self.tr("上报日期"), self.date)
         form.addRow(self.tr("上报文号"), self.doc)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from models.workdays import YearOverride, calendar_knows, calendar_years, fallback_message, parse_date_list
 
-from ..review_ui import error_label
+from ..review_ui import error_label, note_label
 from ..supervision_ui import WARN_STYLE
 
 
@@ -59,11 +59,8 @@ class HolidaysDialog(QDialog):
         form.addRow(self.tr("放假日期"), self.holidays)
         form.addRow(self.tr("调休上班日期"), self.workdays)
         lay.addLayout(form)
-        note = QLabel(self.tr("按国务院办公厅当年发布的部分节假日安排通知录入。工作日计算（更名/重组30个工作日上报、"
-                              "公示5个工作日）优先使用这里录入的日期。"))
-        note.setWordWrap(True)
-        note.setStyleSheet("color: palette(placeholder-text)")
-        lay.addWidget(note)
+        lay.addWidget(note_label(self.tr("按国务院办公厅当年发布的部分节假日安排通知录入。工作日计算（更名/重组30个"
+                                         "工作日上报、公示5个工作日）优先使用这里录入的日期。")))
         self.error = error_label()
         lay.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)

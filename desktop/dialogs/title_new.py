@@ -12,8 +12,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QLineEdit,
-    QPlainTextEdit,
     QRadioButton,
     QSpinBox,
     QWidget,
@@ -22,6 +20,7 @@ from PySide6.QtWidgets import (
 from models.stages import SubjectKind, TitleKind
 
 from ..review_ui import OptionalDateEdit, error_label, ok_cancel
+from ..supervision_ui import doc_edit, notes_edit
 
 
 class NewTitleDialog(QDialog):
@@ -58,14 +57,11 @@ class NewTitleDialog(QDialog):
         self.year.setValue(year or dt.date.today().year)
         self.year.setSuffix(self.tr(" 年"))
         form.addRow(self.tr("认定年度"), self.year)
-        self.doc = QLineEdit()
-        self.doc.setMaxLength(60)
-        self.doc.setPlaceholderText(self.tr("如：渝经信节能〔2024〕35号"))
+        self.doc = doc_edit(self.tr("如：渝经信节能〔2024〕35号"))
         form.addRow(self.tr("认定文号"), self.doc)
         self.recognised = OptionalDateEdit()
         form.addRow(self.tr("认定日期"), self.recognised)
-        self.notes = QPlainTextEdit()
-        self.notes.setMaximumHeight(60)
+        self.notes = notes_edit()
         form.addRow(self.tr("备注"), self.notes)
         self.error = error_label()
         form.addRow(self.error)

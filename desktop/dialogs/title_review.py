@@ -10,8 +10,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QRadioButton,
     QWidget,
 )
@@ -19,7 +17,7 @@ from PySide6.QtWidgets import (
 from models.entities import ReReviewOutcome
 
 from ..review_ui import error_label, ok_cancel
-from ..supervision_ui import date_edit, date_of
+from ..supervision_ui import date_edit, date_of, doc_edit, heading_label, notes_edit
 
 
 class ScheduleReviewDialog(QDialog):
@@ -27,16 +25,10 @@ class ScheduleReviewDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("安排复审"))
         form = QFormLayout(self)
-        head = QLabel(heading)
-        head.setWordWrap(True)
-        form.addRow(head)
+        form.addRow(heading_label(heading))
         self.date = date_edit(on or dt.date.today() + dt.timedelta(days=30))
-        self.doc = QLineEdit()
-        self.doc.setMaxLength(60)
-        self.doc.setPlaceholderText(self.tr("复审通知文号（可空）"))
-        self.notes = QPlainTextEdit()
-        self.notes.setMaximumHeight(70)
-        self.notes.setPlaceholderText(self.tr("如：市经济信息委2026年度抽查复审"))
+        self.doc = doc_edit(self.tr("复审通知文号（可空）"))
+        self.notes = notes_edit(self.tr("如：市经济信息委2026年度抽查复审"))
         form.addRow(self.tr("复审日期"), self.date)
         form.addRow(self.tr("通知文号"), self.doc)
         form.addRow(self.tr("说明"), self.notes)
@@ -56,9 +48,7 @@ class ReviewResultDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("录入复审结果"))
         form = QFormLayout(self)
-        head = QLabel(heading)
-        head.setWordWrap(True)
-        form.addRow(head)
+        form.addRow(heading_label(heading))
         form.addRow(self.tr("安排的复审日期"), QLabel(scheduled.isoformat()))
         self.passed = QRadioButton(ReReviewOutcome.PASSED.label)
         self.failed = QRadioButton(ReReviewOutcome.FAILED.label)
@@ -71,11 +61,8 @@ class ReviewResultDialog(QDialog):
         row.addStretch(1)
         form.addRow(self.tr("复审结果"), row)
         self.date = date_edit(min(scheduled, dt.date.today()))
-        self.doc = QLineEdit()
-        self.doc.setMaxLength(60)
-        self.doc.setPlaceholderText(self.tr("复审结果文号（可空）"))
-        self.notes = QPlainTextEdit()
-        self.notes.setMaximumHeight(70)
+        self.doc = doc_edit(self.tr("复审结果文号（可空）"))
+        self.notes = notes_edit()
         form.addRow(self.tr("复审完成日期"), self.date)
         form.addRow(self.tr("文号"), self.doc)
         form.addRow(self.tr("说明"), self.notes)

@@ -9,16 +9,14 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from models.supervision import CAUSES, ban_end
 
-from ..review_ui import error_label, ok_cancel
-from ..supervision_ui import ARTICLE_17, ARTICLE_18, date_edit, date_of
+from ..review_ui import error_label, note_label, ok_cancel
+from ..supervision_ui import ARTICLE_17, ARTICLE_18, date_edit, date_of, doc_edit, heading_label, notes_edit
 
 
 class RevokeDialog(QDialog):
@@ -27,14 +25,8 @@ class RevokeDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("撤销称号"))
         lay = QVBoxLayout(self)
-        head = QLabel(heading)
-        head.setWordWrap(True)
-        head.setStyleSheet("font-weight: bold")
-        lay.addWidget(head)
-        basis = QLabel(self.tr(ARTICLE_17))
-        basis.setWordWrap(True)
-        basis.setStyleSheet("color: palette(placeholder-text)")
-        lay.addWidget(basis)
+        lay.addWidget(heading_label(heading))
+        lay.addWidget(note_label(self.tr(ARTICLE_17)))
         form = QFormLayout()
         self.cause = QComboBox()
         self.cause.setObjectName("cause")
@@ -43,12 +35,8 @@ class RevokeDialog(QDialog):
             self.cause.addItem(c.label, c.code)
         self.cause.setCurrentIndex(self.cause.findData(cause) if cause else -1)
         self.date = date_edit(on)
-        self.doc = QLineEdit()
-        self.doc.setPlaceholderText(self.tr("如：渝经信节能〔2026〕8号"))
-        self.doc.setMaxLength(60)
-        self.notes = QPlainTextEdit()
-        self.notes.setMaximumHeight(70)
-        self.notes.setPlaceholderText(self.tr("事实和依据，如：2026年3月被列入严重失信主体名单"))
+        self.doc = doc_edit(self.tr("如：渝经信节能〔2026〕8号"))
+        self.notes = notes_edit(self.tr("事实和依据，如：2026年3月被列入严重失信主体名单"))
         form.addRow(self.tr("撤销情形"), self.cause)
         form.addRow(self.tr("撤销日期"), self.date)
         form.addRow(self.tr("撤销文件文号"), self.doc)

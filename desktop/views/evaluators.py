@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from models.db import raw_rows
 
-from ..review_ui import OutcomeRowsModel, error_label, fmt_date, make_table, ok_cancel, select_row
+from ..review_ui import OutcomeRowsModel, error_label, fmt_date, make_table, note_label, ok_cancel, select_row
 from ..table_model import Column, SearchProxy
 
 if TYPE_CHECKING:
@@ -142,10 +142,7 @@ class DisqualifyDialog(QDialog):
         head = QLabel(self.tr("取消「{0}」的评价资格。").format(name))
         head.setWordWrap(True)
         lay.addWidget(head)
-        basis = QLabel(self.tr(ARTICLE_22))
-        basis.setWordWrap(True)
-        basis.setStyleSheet("color: palette(placeholder-text)")
-        lay.addWidget(basis)
+        lay.addWidget(note_label(self.tr(ARTICLE_22)))
         form = QFormLayout()
         self.date = QDateEdit(QDate.currentDate())
         self.date.setCalendarPopup(True)

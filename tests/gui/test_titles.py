@@ -211,6 +211,29 @@ def test_revocation_through_the_dialog_after_confirmation_第十七条(view, ctx
         assert entry.user == "测试员" and entry.after["revocation_cause"] == "（五）"
 
 
+
+def test_title_dialogs_show_unit_in_bold_then_the_article_in_grey_第十七条_第十九条(qtbot):
+    """The title dialogs share their pieces (supervision_ui.heading_label/doc_edit/notes_edit,
+    review_ui.note_label): the unit in bold, the article they apply in grey, a 文号 of at most 60
+    characters."""
+    from PySide6.QtWidgets import QLabel
+
+    from desktop.supervision_ui import ARTICLE_17, ARTICLE_19
+
+    revoke = RevokeDialog(None, "撤销「重庆绿源机械有限公司」称号")
+    change = ChangeDialog(None, "重庆绿源机械有限公司", {})
+    review = ScheduleReviewDialog(None, "重庆绿源机械有限公司 市级绿色工厂")
+    for dlg, head, article in ((revoke, "撤销「重庆绿源机械有限公司」称号", ARTICLE_17),
+                               (change, "单位：重庆绿源机械有限公司", ARTICLE_19),
+                               (review, "重庆绿源机械有限公司 市级绿色工厂", None)):
+        qtbot.addWidget(dlg)
+        labels = dlg.findChildren(QLabel)
+        assert (labels[0].text(), labels[0].styleSheet()) == (head, "font-weight: bold")
+        if article:
+            assert (labels[1].text(), labels[1].styleSheet()) == (article, "color: palette(placeholder-text)")
+        dlg.doc.setText("文" * 80)
+        assert len(dlg.doc.text()) == 60
+
 def test_new_title_entered_by_hand(view, ctx, ids, monkeypatch):
     def fill(dlg: NewTitleDialog):
         dlg.subject.setCurrentIndex(dlg.subject.findData(ids["e1"]))
