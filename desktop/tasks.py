@@ -8,6 +8,7 @@ dialog with a cancel button.
 """
 from __future__ import annotations
 
+import atexit
 import threading
 import traceback
 from typing import Any, Callable
@@ -105,6 +106,10 @@ class Operation(QObject):
         self.worker.was_cancelled.connect(self._on_cancelled)
 
     def start(self) -> "Operation":
+        # kept alive until it ends, and waited for at exit: a QThread destroyed while it runs
+        # aborts the whole program (e.g. the window closed during a load)
+        _RUNNING.add(self)
+        self.done.connect(lambda: _RUNNING.discard(self))
         self.worker.start()
         return self
 
@@ -152,3 +157,19 @@ class Operation(QObject):
 
 def run_operation(parent: QWidget | None, title: str, fn: Callable[[Progress], Any], **kw: Any) -> Operation:
     return Operation(parent, title, fn, **kw).start()
+
+
+def background(fn: Callable[[Progress], Any]) -> Operation:
+    """An Operation without a progress dialog, not yet started; connect to its ``finished`` /
+    ``failed`` / ``done``, then ``start()``."""
+    return Operation(None, "", fn, cancellable=False, show_dialog=False)
+
+
+#: operations under way (see Operation.start)
+_RUNNING: set[Operation] = set()
+
+
+@atexit.register
+def _wait_for_running() -> None:
+    for op in list(_RUNNING):
+        op.wait(30000)

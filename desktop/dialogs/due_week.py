@@ -105,7 +105,7 @@ def show_due_week(window, items, today: dt.date) -> DueWeekDialog | None:
 def start_due_week(window, today: dt.date | None = None):
     """Compute the week's items off the GUI thread, then show them. Returns the Operation (None
     when the clerk dismissed this week)."""
-    from ..views.dashboard import background
+    from ..tasks import background
 
     today = today or dt.date.today()
     if dismissed(window.ctx, today):

@@ -14,7 +14,6 @@ the GUI thread, so a big database never freezes the window. It refreshes when da
 """
 from __future__ import annotations
 
-import atexit
 import datetime as dt
 from typing import Any, Callable
 
@@ -38,6 +37,7 @@ from shiboken6 import isValid
 from models.stages import STAGES, Stage, TitleKind
 
 from ..table_model import Column, RowsModel, SearchProxy
+from ..tasks import background
 
 
 def _tr(text: str) -> str:
@@ -72,30 +72,6 @@ TARGET_COLORS = {"target": "#bab0ac", "achieved": "#59a14f", "recommended": "#4e
 
 def _fmt_date(d: dt.date | None) -> str:
     return d.isoformat() if d else ""
-
-
-# ------------------------------------------------------------------------------ background work
-
-#: operations under way: kept alive until they end, and waited for at exit (a QThread destroyed
-#: while it runs aborts the whole program, e.g. when the window closes during a load)
-_RUNNING: set = set()
-
-
-def background(fn: Callable[[Any], Any]):
-    """An Operation without a progress dialog (desktop.tasks), started; connect to its
-    ``finished`` / ``failed`` / ``done``."""
-    from ..tasks import Operation
-
-    op = Operation(None, "", fn, cancellable=False, show_dialog=False)
-    _RUNNING.add(op)
-    op.done.connect(lambda: _RUNNING.discard(op))
-    return op
-
-
-@atexit.register
-def _wait_for_running() -> None:
-    for op in list(_RUNNING):
-        op.wait(30000)
 
 
 # ------------------------------------------------------------------------------ agenda rows
