@@ -187,9 +187,22 @@ def put_text(cell, value: Any) -> None:
 
 
 def put_value(cell, value: Any, kind: str) -> None:
-    if kind in ("text", "code") or value is None or value == "":
+    """One cell by its column's kind: text/code (always text), int, year, score, pct (a ratio
+    shown as 0.0%, "—" when there is none) or date (yyyy-mm-dd)."""
+    if kind == "pct":
+        if value is None:
+            put_text(cell, "—")
+        else:
+            cell.value = float(value)
+            cell.number_format = "0.0%"
+    elif kind == "date" and isinstance(value, dt.date):
+        cell.value = value
+        cell.number_format = "yyyy-mm-dd"
+    elif kind in ("int", "year") and value is None:
+        cell.value = None
+    elif kind in ("text", "code", "date") or value is None or value == "":
         put_text(cell, value)
-    elif kind == "int":
+    elif kind in ("int", "year"):
         cell.value = int(value)
         cell.number_format = "0"
     elif kind == "score":
@@ -278,7 +291,7 @@ def write_table(ws: Worksheet, *, title: str, subtitle_left: str, subtitle_right
     # rows
     body_font = Font(name=FONT_NAME, size=11)
     seen: dict[int, list[str]] = {j: [h] for j, h in enumerate(headers, start=1)}
-    horizontal = [(a or ("center" if k in ("int", "score", "code") else "left"))
+    horizontal = [(a or ("center" if k in ("int", "year", "score", "code", "pct", "date") else "left"))
                   for a, k in zip(aligns or [""] * ncols, kinds)]
     for i, row in enumerate(rows, start=HEADER_ROW + 1):
         for j, (value, kind) in enumerate(zip(row, kinds), start=1):

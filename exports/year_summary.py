@@ -232,33 +232,10 @@ def build_workbook(data: SummaryData):
 
 def _table(ws, title: str, left: str, right: str, headers: list[str], kinds: list[str], rows: list[list[Any]],
            widths: list[tuple[int, int]]) -> None:
-    """summary_table.write_table (title, subtitle, frozen and filtered header, borders, widths,
-    print setup) plus the kinds it does not know: "pct" (0.0%), "date" (yyyy-mm-dd), "year"."""
-    from .summary_table import HEADER_ROW, write_table
+    from .summary_table import write_table
 
-    base = {"pct": "int", "date": "code", "year": "int"}
-    shown = [[("" if v is None else (v.isoformat() if isinstance(v, dt.date) else v)) if k == "date"
-              else (0 if v is None and k == "pct" else v) for v, k in zip(row, kinds)] for row in rows]
-    write_table(ws, title=title, subtitle_left=left, subtitle_right=right, headers=headers,
-                kinds=[base.get(k, k) for k in kinds], rows=shown, widths=widths)
-    for i, row in enumerate(rows, start=HEADER_ROW + 1):
-        for j, (value, kind) in enumerate(zip(row, kinds), start=1):
-            cell = ws.cell(i, j)
-            if kind == "pct":
-                if value is None:
-                    cell.value = "—"
-                    cell.data_type = "s"
-                    cell.number_format = "@"
-                else:
-                    cell.value = float(value)
-                    cell.number_format = "0.0%"
-            elif kind == "date" and isinstance(value, dt.date):
-                cell.value = value
-                cell.number_format = "yyyy-mm-dd"
-            elif kind == "year" and value is not None:
-                cell.number_format = "0"
-            elif kind == "int" and value is None:
-                cell.value = None
+    write_table(ws, title=title, subtitle_left=left, subtitle_right=right, headers=headers, kinds=kinds,
+                rows=rows, widths=widths)
 
 
 def _bold_last_row(ws, n_rows: int) -> None:
