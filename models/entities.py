@@ -12,6 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base, RecordMixin, now
 from .labels import TABLE_LABELS  # noqa: F401  (defined there, re-exported)
 from .stages import Stage, SubjectKind, TitleKind
+# the supervision enums live with the other enums (no SQLAlchemy there), re-exported here
+from .stages import ChangeKind, ReReviewOutcome, TitleState  # noqa: F401
 
 
 def str_enum(cls: type[enum.Enum]) -> Enum:
@@ -178,16 +180,6 @@ class StageMove(Base):
     __table_args__ = (Index("ix_stage_move_application_id", "application_id"),)
 
 
-class TitleState(str, enum.Enum):
-    VALID = "valid"
-    UNDER_REVIEW = "under_review"
-    REVOKED = "revoked"
-
-    @property
-    def label(self) -> str:
-        return {"valid": "有效", "under_review": "复审中", "revoked": "已撤销"}[self.value]
-
-
 class Title(RecordMixin, SoftDeleteMixin, Base):
     """A title held by a subject: 市级绿色工厂 2024, 渝经信节能〔2024〕N号, valid."""
 
@@ -265,17 +257,6 @@ class IssuedDocument(RecordMixin, Base):
 # --------------------------------------------------------------------------- supervision (issue 6)
 
 
-class ChangeKind(str, enum.Enum):
-    """第十九条: a renaming or a restructuring of a title holder, to be reported within 30 working days."""
-
-    RENAME = "rename"
-    RESTRUCTURE = "restructure"
-
-    @property
-    def label(self) -> str:
-        return {"rename": "更名", "restructure": "重组"}[self.value]
-
-
 class TitleChange(RecordMixin, SoftDeleteMixin, Base):
     """A renaming or restructuring of a title holder: the date its formalities were completed,
     the report's due date (30 working days later, 第十九条) and the date it was reported."""
@@ -312,16 +293,6 @@ class TitleChange(RecordMixin, SoftDeleteMixin, Base):
         if self.old_name and self.new_name and self.old_name != self.new_name:
             return f"{self.old_name} → {self.new_name}"
         return self.new_name or self.old_name or ""
-
-
-class ReReviewOutcome(str, enum.Enum):
-    PENDING = "pending"
-    PASSED = "passed"
-    FAILED = "failed"
-
-    @property
-    def label(self) -> str:
-        return {"pending": "待复审", "passed": "通过", "failed": "不通过"}[self.value]
 
 
 class TitleReview(RecordMixin, SoftDeleteMixin, Base):

@@ -146,3 +146,39 @@ def move_explanation(src: Stage, dst: Stage) -> str:
         MoveKind.LATERAL: f"把结果从「{src.label}」改为「{dst.label}」，请填写原因",
         MoveKind.SAME: f"已在「{src.label}」",
     }[kind]
+
+
+# --------------------------------------------------------------------------- supervision (seed 002, 第五章)
+# Stored by value in title.state / title_change.kind / title_review.outcome; models.entities
+# re-exports them. Here so plain-SQL reads (models.title_list) need no SQLAlchemy.
+
+
+class TitleState(str, enum.Enum):
+    VALID = "valid"
+    UNDER_REVIEW = "under_review"
+    REVOKED = "revoked"
+
+    @property
+    def label(self) -> str:
+        return {"valid": "有效", "under_review": "复审中", "revoked": "已撤销"}[self.value]
+
+
+class ChangeKind(str, enum.Enum):
+    """第十九条: a renaming or a restructuring of a title holder, to be reported within 30 working days."""
+
+    RENAME = "rename"
+    RESTRUCTURE = "restructure"
+
+    @property
+    def label(self) -> str:
+        return {"rename": "更名", "restructure": "重组"}[self.value]
+
+
+class ReReviewOutcome(str, enum.Enum):
+    PENDING = "pending"
+    PASSED = "passed"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "待复审", "passed": "通过", "failed": "不通过"}[self.value]
