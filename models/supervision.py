@@ -34,22 +34,25 @@ from .entities import (
 )
 from .office import delete_setting, get_setting, set_setting
 from .stages import SubjectKind, TitleKind
+from . import title_list
+from .db import dbapi
+from .title_list import (  # noqa: F401  (defined there without SQLAlchemy, re-exported)
+    BAN_YEARS,
+    DEFAULT_INDICATOR_DUE,
+    HOLIDAYS_KEY,
+    INDICATOR_DUE_KEY,
+    INDICATOR_TITLE_KINDS,
+    SOURCE_LABELS,
+    SubjectRef,
+    TitleRow,
+    _ref,
+    add_years,
+    ban_end,
+)
 from .workdays import NOTICE_WORKDAYS, WorkdayResult, YearOverride, add_workdays
 
-#: 第十八条: a unit whose title was revoked may not apply again for three years.
-BAN_YEARS = 3
 #: 第十九条: a renaming or restructuring is reported within 30 working days of its formalities.
 CHANGE_WORKDAYS = 30
-#: 第十六条: the yearly key indicators (the national measures: by 15 April).
-DEFAULT_INDICATOR_DUE = (4, 15)
-#: The titles whose holders report yearly indicators (green factories and green parks, 第十六条).
-INDICATOR_TITLE_KINDS = frozenset({
-    TitleKind.CITY_FACTORY, TitleKind.CITY_PARK, TitleKind.NATIONAL_FACTORY, TitleKind.NATIONAL_PARK,
-})
-HOLIDAYS_KEY = "holidays:{year}"
-INDICATOR_DUE_KEY = "indicator_due:{year}"
-
-SOURCE_LABELS = {"entered": "手工录入", "import": "名单导入"}
 
 
 class SupervisionError(ValueError):
@@ -91,21 +94,6 @@ def cause_label(code: str) -> str:
     return f"第十七条{c.label}" if c else code
 
 
-def add_years(d: dt.date, years: int) -> dt.date:
-    """The same day ``years`` later; 29 February becomes 28 February (民法典 第二百零二条: no
-    corresponding day → the month's last day)."""
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:
-        return d.replace(year=d.year + years, day=28)
-
-
-def ban_end(revoked_on: dt.date) -> dt.date:
-    """第十八条: the day the three years are complete. An application is refused before this day
-    and accepted from it on (the same boundary as the check ``not_revoked_recently``)."""
-    return add_years(revoked_on, BAN_YEARS)
-
-
 def in_ban(revoked_on: dt.date | None, on: dt.date) -> bool:
     return revoked_on is not None and on < ban_end(revoked_on)
 
@@ -114,15 +102,10 @@ def in_ban(revoked_on: dt.date | None, on: dt.date) -> bool:
 
 
 def load_overrides(session: Session) -> dict[int, YearOverride]:
-    """The years' holidays a clerk entered (Setting "holidays:{year}")."""
-    out: dict[int, YearOverride] = {}
-    for key, value in session.execute(select(Setting.key, Setting.value).where(Setting.key.like("holidays:%"))):
-        try:
-            year = int(key.split(":", 1)[1])
-        except ValueError:
-            continue
-        out[year] = YearOverride.from_json(value)
-    return out
+    """The years' holidays a clerk entered (Setting "holidays:{year}"); read by
+    ``title_list.load_overrides`` inside the session's transaction."""
+    session.flush()
+    return title_list.load_overrides(dbapi(session))
 
 
 def save_override(session: Session, year: int, override: YearOverride | None) -> int:
@@ -339,14 +322,8 @@ def refresh_due_dates(session: Session) -> int:
 
 def fallback_years_open(session: Session) -> frozenset[int]:
     """The years counted Monday–Friday in the due dates of open renaming reports (for the warning)."""
-    from .workdays import fallback_years_between
-
-    overrides = load_overrides(session)
-    years: set[int] = set()
-    for ch in open_changes(session):
-        if ch.due_fallback:
-            years |= fallback_years_between(ch.completed_on, ch.due_on, overrides)
-    return frozenset(years)
+    session.flush()
+    return title_list.fallback_years_open(dbapi(session))
 
 
 def open_changes(session: Session) -> list[TitleChange]:
@@ -412,9 +389,6 @@ def reviews_of(session: Session, title_id: int) -> list[TitleReview]:
 
 # --------------------------------------------------------------------------- 第十六条 yearly indicators
 
-SubjectRef = tuple[SubjectKind, int]
-
-
 @dataclass
 class IndicatorStatus:
     """One holder's report for one year: reported or not, and which key indicators got worse."""
@@ -429,10 +403,6 @@ class IndicatorStatus:
         if not self.reported:
             return "未报"
         return "指标下降⚠" if self.worse else "已报"
-
-
-def _ref(enterprise_id: int | None, park_id: int | None) -> SubjectRef:
-    return (SubjectKind.ENTERPRISE, enterprise_id) if enterprise_id is not None else (SubjectKind.PARK, park_id)  # type: ignore[return-value]
 
 
 def indicator_holders(session: Session, year: int) -> dict[SubjectRef, str]:
@@ -561,94 +531,14 @@ def due_items(session: Session, today: dt.date, days: int = 30) -> list[DueItem]
 # --------------------------------------------------------------------------- the titles table
 
 
-@dataclass
-class TitleRow:
-    id: int
-    subject: str
-    subject_kind: SubjectKind
-    subject_id: int
-    title_kind: TitleKind
-    year: int
-    doc_number: str
-    state: TitleState
-    source: str
-    recognised_on: dt.date | None
-    revoked_on: dt.date | None
-    cause: str
-    revocation_doc: str
-    ban_until: dt.date | None  # 第十八条: may apply again from this day; None when no ban runs
-    indicators: str  # 已报 / 未报 / 指标下降⚠ / "" (no report owed)
-    worse: list[str]
-    todo: str
-    overdue: bool
-    fallback: bool  # a due date counted Monday–Friday
-
-    @property
-    def level(self) -> str:
-        return self.title_kind.info.level
-
-    @property
-    def source_label(self) -> str:
-        return SOURCE_LABELS.get(self.source, self.source)
-
-
 def title_rows(
     session: Session, today: dt.date, *, round_year: int | None = None, catalogue: Mapping[str, Any] | None = None
 ) -> list[TitleRow]:
     """One row per live title, with its indicator report of ``round_year`` (default: this year),
-    its ban, and what is to be done (overdue first in the text)."""
-    round_year = round_year or today.year
-    due = indicator_due_date(session, round_year)
-    status = indicator_status(session, round_year, catalogue)
-    changes: dict[SubjectRef, list[TitleChange]] = defaultdict(list)
-    for ch in open_changes(session):
-        changes[_ref(ch.enterprise_id, ch.park_id)].append(ch)
-    reviews: dict[int, list[TitleReview]] = defaultdict(list)
-    for r in session.scalars(select(TitleReview).where(TitleReview.deleted_at.is_(None))
-                             .order_by(TitleReview.scheduled_on, TitleReview.id)):
-        reviews[r.title_id].append(r)
-    q = (select(Title, Enterprise.name, Park.name)
-         .outerjoin(Enterprise, Enterprise.id == Title.enterprise_id)
-         .outerjoin(Park, Park.id == Title.park_id)
-         .where(Title.deleted_at.is_(None))
-         .order_by(Title.year.desc(), Title.id))
-    rows = []
-    for t, ename, pname in session.execute(q):
-        ref = _ref(t.enterprise_id, t.park_id)
-        todo: list[str] = []
-        overdue = fallback = False
-        for ch in changes.get(ref, ()):
-            late = ch.due_on < today
-            overdue |= late
-            fallback |= ch.due_fallback
-            todo.append(f"{ch.kind.label}上报{'已逾期' if late else ''}（{ch.due_on.isoformat()}前）")
-        last = reviews.get(t.id, [])
-        if last and t.state is not TitleState.REVOKED:
-            r = last[-1]
-            if r.outcome is ReReviewOutcome.PENDING:
-                late = r.scheduled_on < today
-                overdue |= late
-                todo.append(f"复审{'已过期，待录入结果' if late else ''}（{r.scheduled_on.isoformat()}）")
-            elif r.outcome is ReReviewOutcome.FAILED:
-                overdue = True
-                todo.append("复审不通过，待撤销（第十七条（二））")
-        st = status.get(ref) if t.title_kind in INDICATOR_TITLE_KINDS else None
-        ind = st.label if st is not None else ""
-        if st is not None and not st.reported:
-            late = due < today
-            overdue |= late
-            todo.append(f"年度指标{'逾期未报' if late else '待报'}（{due.isoformat()}前）")
-        ban = ban_end(t.revoked_on) if t.state is TitleState.REVOKED and t.revoked_on else None
-        rows.append(TitleRow(
-            id=t.id, subject=(ename if t.enterprise_id is not None else pname) or "",
-            subject_kind=ref[0], subject_id=ref[1], title_kind=t.title_kind, year=t.year,
-            doc_number=t.doc_number, state=t.state, source=t.source, recognised_on=t.recognised_on,
-            revoked_on=t.revoked_on, cause=t.revocation_cause, revocation_doc=t.revocation_doc,
-            ban_until=ban if ban is not None and ban > today else None,
-            indicators=ind, worse=list(st.worse) if st else [], todo="；".join(todo), overdue=overdue,
-            fallback=fallback,
-        ))
-    return rows
+    its ban, and what is to be done: ``title_list.title_rows`` (plain SQL) inside the session's
+    transaction."""
+    session.flush()
+    return title_list.title_rows(dbapi(session), today, round_year=round_year, catalogue=catalogue)
 
 
 def subject_ban(

@@ -34,7 +34,7 @@ from ..review_ui import make_table, outcome_colour, outcome_icon, select_row
 from ..supervision_ui import OVERDUE_COLOUR, warning_label
 from ..table_model import Column, RowsModel, SearchProxy
 
-# row tuple: the shown values, then the models.supervision.TitleRow they came from
+# row tuple: the shown values, then the models.title_list.TitleRow they came from
 R_ID, R_SUBJECT, R_KIND, R_LEVEL, R_YEAR, R_DOC, R_STATE, R_SOURCE, R_BAN, R_IND, R_TODO, R_ROW = range(12)
 C_STATE, C_IND, C_TODO = 5, 8, 9
 
@@ -248,13 +248,14 @@ class TitlesView(QWidget):
         return self.today or dt.date.today()
 
     def refresh(self) -> None:
+        # plain SQL (models.title_list): opening the tab imports neither SQLAlchemy nor the ORM
         from forms.rules.loader import indicator_defs
-        from models.supervision import fallback_years_open, title_rows
+        from models.title_list import fallback_years_open, title_rows
 
         keep = self.selected_id()
-        with self.ctx.db.uow() as uow:
-            rows = title_rows(uow.session, self.day(), catalogue=indicator_defs())
-            self.fallback_years = fallback_years_open(uow.session)
+        with self.ctx.db.read() as con:
+            rows = title_rows(con, self.day(), catalogue=indicator_defs())
+            self.fallback_years = fallback_years_open(con)
         self._rows = [as_tuple(r) for r in rows]
         self._loaded = True
         years = sorted({r[R_YEAR] for r in self._rows}, reverse=True)

@@ -55,8 +55,8 @@ db.close()
 """
 
 
-#: the tabs that read their first screen with plain SQL (称号监管 still reads through the ORM)
-PLAIN_TABS = ("培育申报看板", "初审", "企业", "园区", "推荐批次", "第三方评价机构", "操作日志")
+#: the tabs that read their first screen with plain SQL
+PLAIN_TABS = ("培育申报看板", "初审", "企业", "园区", "推荐批次", "第三方评价机构", "称号监管", "操作日志")
 
 
 def test_window_with_its_tabs_loaded_never_imports_sqlalchemy(demo_db, tmp_path):

@@ -1,0 +1,293 @@
+"""The 称号监管 list read with plain SQL (no SQLAlchemy): one row per live title, its ban
+(第十八条), its yearly indicator report (第十六条), its re-review (第十六条) and the renamings
+to report (第十九条).
+
+The tab reads it through ``db.read()`` (a ``sqlite3`` connection), so opening it imports neither
+SQLAlchemy nor the ORM records. ``models.supervision`` re-exports the names here and keeps
+``title_rows(session, ...)`` as a wrapper over the same function. Stored values: dates as
+'YYYY-MM-DD' text, enums by their value, settings as JSON text.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Mapping
+
+from .stages import ChangeKind, ReReviewOutcome, SubjectKind, TitleKind, TitleState
+from .workdays import YearOverride
+
+#: 第十八条: a unit whose title was revoked may not apply again for three years.
+BAN_YEARS = 3
+#: 第十六条: the yearly key indicators (the national measures: by 15 April).
+DEFAULT_INDICATOR_DUE = (4, 15)
+#: The titles whose holders report yearly indicators (green factories and green parks, 第十六条).
+INDICATOR_TITLE_KINDS = frozenset({
+    TitleKind.CITY_FACTORY, TitleKind.CITY_PARK, TitleKind.NATIONAL_FACTORY, TitleKind.NATIONAL_PARK,
+})
+HOLIDAYS_KEY = "holidays:{year}"
+INDICATOR_DUE_KEY = "indicator_due:{year}"
+
+SOURCE_LABELS = {"entered": "手工录入", "import": "名单导入"}
+
+SubjectRef = tuple[SubjectKind, int]
+
+
+def add_years(d: dt.date, years: int) -> dt.date:
+    """The same day ``years`` later; 29 February becomes 28 February (民法典 第二百零二条: no
+    corresponding day → the month's last day)."""
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:
+        return d.replace(year=d.year + years, day=28)
+
+
+def ban_end(revoked_on: dt.date) -> dt.date:
+    """第十八条: the day the three years are complete. An application is refused before this day
+    and accepted from it on (the same boundary as the check ``not_revoked_recently``)."""
+    return add_years(revoked_on, BAN_YEARS)
+
+
+def _ref(enterprise_id: int | None, park_id: int | None) -> SubjectRef:
+    return (SubjectKind.ENTERPRISE, enterprise_id) if enterprise_id is not None else (SubjectKind.PARK, park_id)  # type: ignore[return-value]
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text[:10]) if text else None
+
+
+#: The places of a stored Decimal (models/base.py maps Decimal to Numeric(18, 4)).
+DECIMAL_PLACES = 4
+
+
+def _decimal(value: Any) -> Decimal:
+    """A stored indicator value as the ORM gives it: SQLite keeps a float, SQLAlchemy's
+    Numeric(18, 4) reads it back as a Decimal of 4 places ("%.4f")."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal("%.*f" % (DECIMAL_PLACES, float(value)))
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def setting_value(con: Any, key: str, default: Any = None) -> Any:
+    """A Setting's value (stored as JSON text), or ``default``."""
+    row = con.execute("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
+    if row is None or row[0] is None:
+        return default
+    try:
+        return json.loads(row[0])
+    except (TypeError, ValueError):
+        return row[0]
+
+
+def indicator_due_date(con: Any, year: int) -> dt.date:
+    """第十六条: the day the yearly indicators are due in ``year`` (they describe ``year - 1``).
+    Setting "indicator_due:{year}", else 15 April."""
+    value = setting_value(con, INDICATOR_DUE_KEY.format(year=year))
+    if value:
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            pass
+    return dt.date(year, *DEFAULT_INDICATOR_DUE)
+
+
+def load_overrides(con: Any) -> dict[int, YearOverride]:
+    """The years' holidays a clerk entered (Setting "holidays:{year}")."""
+    out: dict[int, YearOverride] = {}
+    for key, value in con.execute("SELECT key, value FROM setting WHERE key LIKE 'holidays:%'").fetchall():
+        try:
+            year = int(key.split(":", 1)[1])
+        except ValueError:
+            continue
+        out[year] = YearOverride.from_json(json.loads(value) if isinstance(value, str) else value)
+    return out
+
+
+# --------------------------------------------------------------------------- open 第十九条 reports
+
+
+@dataclass(frozen=True)
+class OpenChange:
+    id: int
+    kind: ChangeKind
+    enterprise_id: int | None
+    park_id: int | None
+    completed_on: dt.date
+    due_on: dt.date
+    due_fallback: bool
+
+
+def open_changes(con: Any) -> list[OpenChange]:
+    """Renamings and restructurings not yet reported, by due date."""
+    return [
+        OpenChange(i, ChangeKind(kind), ent, park, _date(done), _date(due), bool(fb))  # type: ignore[arg-type]
+        for i, kind, ent, park, done, due, fb in con.execute(
+            "SELECT id, kind, enterprise_id, park_id, completed_on, due_on, due_fallback FROM title_change"
+            " WHERE reported_on IS NULL AND deleted_at IS NULL ORDER BY due_on, id").fetchall()
+    ]
+
+
+def fallback_years_open(con: Any) -> frozenset[int]:
+    """The years counted Monday–Friday in the due dates of open renaming reports (for the warning)."""
+    from .workdays import fallback_years_between
+
+    overrides = load_overrides(con)
+    years: set[int] = set()
+    for ch in open_changes(con):
+        if ch.due_fallback:
+            years |= fallback_years_between(ch.completed_on, ch.due_on, overrides)
+    return frozenset(years)
+
+
+# --------------------------------------------------------------------------- 第十六条 indicators
+
+
+def indicator_report_status(
+    con: Any, year: int, catalogue: Mapping[str, Any] | None = None
+) -> dict[SubjectRef, tuple[bool, list[str]]]:
+    """For each holder owing the indicators due in ``year`` (a green factory or park title
+    recognised before ``year``, not revoked): (reported, labels of the indicators worse than the
+    year before). ``catalogue``: key → an object with ``better`` and ``label``."""
+    kinds = sorted(k.value for k in INDICATOR_TITLE_KINDS)
+    holders: set[SubjectRef] = {
+        _ref(ent, park) for ent, park in con.execute(
+            "SELECT enterprise_id, park_id FROM title WHERE deleted_at IS NULL AND state != ? AND year < ?"
+            f" AND title_kind IN ({','.join('?' * len(kinds))})",
+            (TitleState.REVOKED.value, year, *kinds)).fetchall()
+    }
+    data_year = year - 1
+    directions = {k: getattr(d, "better", "") for k, d in (catalogue or {}).items()}
+    directions = {k: b for k, b in directions.items() if b in ("lower", "higher")}
+    labels = {k: getattr(d, "label", k) for k, d in (catalogue or {}).items()}
+    now: dict[SubjectRef, dict[str, Any]] = defaultdict(dict)
+    before: dict[SubjectRef, dict[str, Any]] = defaultdict(dict)
+    reported: set[SubjectRef] = set()
+    for ent, park, y, key, value in con.execute(
+            "SELECT enterprise_id, park_id, year, key, value FROM indicator"
+            " WHERE year IN (?, ?) AND deleted_at IS NULL", (data_year, data_year - 1)).fetchall():
+        ref = _ref(ent, park)
+        if ref not in holders:
+            continue
+        if y == data_year:
+            reported.add(ref)
+        if key in directions:
+            (now if y == data_year else before)[ref][key] = value
+    out: dict[SubjectRef, tuple[bool, list[str]]] = {}
+    for ref in holders:
+        if ref not in reported:
+            out[ref] = (False, [])
+            continue
+        n, b = now.get(ref, {}), before.get(ref, {})
+        worse = []
+        for key, better in directions.items():  # the catalogue's order, as supervision.worse_keys
+            if key not in n or key not in b:
+                continue
+            x, y0 = _decimal(n[key]), _decimal(b[key])
+            if (better == "lower" and x > y0) or (better == "higher" and x < y0):
+                worse.append(labels.get(key, key))
+        out[ref] = (True, worse)
+    return out
+
+
+# --------------------------------------------------------------------------- the titles table
+
+
+@dataclass
+class TitleRow:
+    id: int
+    subject: str
+    subject_kind: SubjectKind
+    subject_id: int
+    title_kind: TitleKind
+    year: int
+    doc_number: str
+    state: TitleState
+    source: str
+    recognised_on: dt.date | None
+    revoked_on: dt.date | None
+    cause: str
+    revocation_doc: str
+    ban_until: dt.date | None  # 第十八条: may apply again from this day; None when no ban runs
+    indicators: str  # 已报 / 未报 / 指标下降⚠ / "" (no report owed)
+    worse: list[str]
+    todo: str
+    overdue: bool
+    fallback: bool  # a due date counted Monday–Friday
+
+    @property
+    def level(self) -> str:
+        return self.title_kind.info.level
+
+    @property
+    def source_label(self) -> str:
+        return SOURCE_LABELS.get(self.source, self.source)
+
+
+def title_rows(
+    con: Any, today: dt.date, *, round_year: int | None = None, catalogue: Mapping[str, Any] | None = None
+) -> list[TitleRow]:
+    """One row per live title (newest year first), with its indicator report of ``round_year``
+    (default: this year), its ban, and what is to be done. ``con``: the ``sqlite3`` connection of
+    ``db.read()`` (or ``models.db.dbapi(session)``)."""
+    round_year = round_year or today.year
+    due = indicator_due_date(con, round_year)
+    status = indicator_report_status(con, round_year, catalogue)
+    changes: dict[SubjectRef, list[OpenChange]] = defaultdict(list)
+    for ch in open_changes(con):
+        changes[_ref(ch.enterprise_id, ch.park_id)].append(ch)
+    last_review: dict[int, tuple[str, str]] = {}  # title → (outcome, scheduled_on) of its latest review
+    for title_id, on, outcome in con.execute(
+            "SELECT title_id, scheduled_on, outcome FROM title_review WHERE deleted_at IS NULL"
+            " ORDER BY scheduled_on, id").fetchall():
+        last_review[title_id] = (outcome, on)
+    rows = []
+    for (tid, kind, ent, park, year, doc, state, source, recognised, revoked, cause, rdoc,
+         ename, pname) in con.execute(
+            "SELECT t.id, t.title_kind, t.enterprise_id, t.park_id, t.year, t.doc_number, t.state, t.source,"
+            " t.recognised_on, t.revoked_on, t.revocation_cause, t.revocation_doc, e.name, p.name"
+            " FROM title t LEFT JOIN enterprise e ON e.id = t.enterprise_id LEFT JOIN park p ON p.id = t.park_id"
+            " WHERE t.deleted_at IS NULL ORDER BY t.year DESC, t.id").fetchall():
+        ref = _ref(ent, park)
+        title_kind, st_state = TitleKind(kind), TitleState(state)
+        revoked_on = _date(revoked)
+        todo: list[str] = []
+        overdue = fallback = False
+        for ch in changes.get(ref, ()):
+            late = ch.due_on < today
+            overdue |= late
+            fallback |= ch.due_fallback
+            todo.append(f"{ch.kind.label}上报{'已逾期' if late else ''}（{ch.due_on.isoformat()}前）")
+        last = last_review.get(tid)
+        if last is not None and st_state is not TitleState.REVOKED:
+            outcome, on = ReReviewOutcome(last[0]), _date(last[1])
+            if outcome is ReReviewOutcome.PENDING:
+                late = on < today  # type: ignore[operator]
+                overdue |= late
+                todo.append(f"复审{'已过期，待录入结果' if late else ''}（{on.isoformat()}）")  # type: ignore[union-attr]
+            elif outcome is ReReviewOutcome.FAILED:
+                overdue = True
+                todo.append("复审不通过，待撤销（第十七条（二））")
+        st = status.get(ref) if title_kind in INDICATOR_TITLE_KINDS else None
+        ind = ""
+        if st is not None:
+            reported, worse = st
+            ind = ("指标下降⚠" if worse else "已报") if reported else "未报"
+            if not reported:
+                late = due < today
+                overdue |= late
+                todo.append(f"年度指标{'逾期未报' if late else '待报'}（{due.isoformat()}前）")
+        ban = ban_end(revoked_on) if st_state is TitleState.REVOKED and revoked_on else None
+        rows.append(TitleRow(
+            id=tid, subject=(ename if ent is not None else pname) or "", subject_kind=ref[0],
+            subject_id=ref[1], title_kind=title_kind, year=year, doc_number=doc, state=st_state,
+            source=source, recognised_on=_date(recognised), revoked_on=revoked_on, cause=cause,
+            revocation_doc=rdoc, ban_until=ban if ban is not None and ban > today else None,
+            indicators=ind, worse=list(st[1]) if st else [], todo="；".join(todo), overdue=overdue,
+            fallback=fallback,
+        ))
+    return rows
