@@ -32,7 +32,7 @@ from .entities import (
     TitleReview,
     TitleState,
 )
-from .office import delete_setting, get_setting, set_setting
+from .office import delete_setting, set_setting
 from .stages import SubjectKind, TitleKind
 from . import title_list
 from .db import dbapi
@@ -136,14 +136,10 @@ def notice_end(start: dt.date, overrides: Mapping[int, YearOverride] | None = No
 
 def indicator_due_date(session: Session, year: int) -> dt.date:
     """第十六条: the day the yearly indicators are due in ``year`` (they describe ``year - 1``).
-    Setting "indicator_due:{year}", else 15 April."""
-    value = get_setting(session, INDICATOR_DUE_KEY.format(year=year))
-    if value:
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            pass
-    return dt.date(year, *DEFAULT_INDICATOR_DUE)
+    Setting "indicator_due:{year}", else 15 April (``title_list.indicator_due_date`` inside the
+    session's transaction)."""
+    session.flush()
+    return title_list.indicator_due_date(dbapi(session), year)
 
 
 def set_indicator_due_date(session: Session, year: int, due: dt.date) -> None:
