@@ -214,6 +214,16 @@ class Indicator(RecordMixin, SoftDeleteMixin, Base):
             "uq_indicator_park_live", "park_id", "year", "key",
             unique=True, sqlite_where=text("deleted_at IS NULL AND park_id IS NOT NULL"),
         ),
+        # covering (the value, and deleted_at for the WHERE): 称号监管 compares two years inside
+        # SQLite, reading no table rows (models.title_list.indicator_report_status)
+        Index(
+            "ix_indicator_enterprise_value", "enterprise_id", "year", "key", "value", "deleted_at",
+            sqlite_where=text("deleted_at IS NULL AND enterprise_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_indicator_park_value", "park_id", "year", "key", "value", "deleted_at",
+            sqlite_where=text("deleted_at IS NULL AND park_id IS NOT NULL"),
+        ),
     )
 
 

@@ -13,7 +13,6 @@ import datetime as dt
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Mapping
 
 from .stages import ChangeKind, ReReviewOutcome, SubjectKind, TitleKind, TitleState
@@ -56,18 +55,6 @@ def _ref(enterprise_id: int | None, park_id: int | None) -> SubjectRef:
 
 def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text[:10]) if text else None
-
-
-#: The places of a stored Decimal (models/base.py maps Decimal to Numeric(18, 4)).
-DECIMAL_PLACES = 4
-
-
-def _decimal(value: Any) -> Decimal:
-    """A stored indicator value as the ORM gives it: SQLite keeps a float, SQLAlchemy's
-    Numeric(18, 4) reads it back as a Decimal of 4 places ("%.4f")."""
-    if isinstance(value, Decimal):
-        return value
-    return Decimal("%.*f" % (DECIMAL_PLACES, float(value)))
 
 
 # --------------------------------------------------------------------------- settings
@@ -152,7 +139,12 @@ def indicator_report_status(
 ) -> dict[SubjectRef, tuple[bool, list[str]]]:
     """For each holder owing the indicators due in ``year`` (a green factory or park title
     recognised before ``year``, not revoked): (reported, labels of the indicators worse than the
-    year before). ``catalogue``: key → an object with ``better`` and ``label``."""
+    year before). ``catalogue``: key → an object with ``better`` and ``label``.
+
+    SQLite does the comparing: a self-join on the covering indexes of migration 0006 (subject,
+    year, key, value), so the tab opens without reading the years' 100,000 indicator values
+    into Python. Values are compared at the 4 places the ORM gives them (``ROUND(value, 4)``:
+    SQLite rounds through "%.4f", as the ORM's Numeric(18, 4) reads a stored float back)."""
     kinds = sorted(k.value for k in INDICATOR_TITLE_KINDS)
     holders: set[SubjectRef] = {
         _ref(ent, park) for ent, park in con.execute(
@@ -163,34 +155,40 @@ def indicator_report_status(
     data_year = year - 1
     directions = {k: getattr(d, "better", "") for k, d in (catalogue or {}).items()}
     directions = {k: b for k, b in directions.items() if b in ("lower", "higher")}
+    order = {k: i for i, k in enumerate(directions)}  # the catalogue's order, as supervision.worse_keys
     labels = {k: getattr(d, "label", k) for k, d in (catalogue or {}).items()}
-    now: dict[SubjectRef, dict[str, Any]] = defaultdict(dict)
-    before: dict[SubjectRef, dict[str, Any]] = defaultdict(dict)
     reported: set[SubjectRef] = set()
-    for ent, park, y, key, value in con.execute(
-            "SELECT enterprise_id, park_id, year, key, value FROM indicator"
-            " WHERE year IN (?, ?) AND deleted_at IS NULL", (data_year, data_year - 1)).fetchall():
-        ref = _ref(ent, park)
-        if ref not in holders:
-            continue
-        if y == data_year:
-            reported.add(ref)
-        if key in directions:
-            (now if y == data_year else before)[ref][key] = value
+    for column, index, kind in (("enterprise_id", "ix_indicator_enterprise_value", SubjectKind.ENTERPRISE),
+                                ("park_id", "ix_indicator_park_value", SubjectKind.PARK)):
+        reported.update((kind, sid) for (sid,) in con.execute(
+            f"SELECT DISTINCT {column} FROM indicator INDEXED BY {index}"
+            f" WHERE {column} IS NOT NULL AND deleted_at IS NULL AND year = ?", (data_year,)).fetchall())
+    worse_keys: dict[SubjectRef, list[str]] = defaultdict(list)
+    lower = [k for k, b in directions.items() if b == "lower"]
+    higher = [k for k, b in directions.items() if b == "higher"]
+    if lower or higher:
+        cond = " OR ".join(
+            f"(a.key IN ({','.join('?' * len(keys))}) AND ROUND(a.value, 4) {op} ROUND(b.value, 4))"
+            for keys, op in ((lower, ">"), (higher, "<")) if keys)
+        params = (*lower, *higher)
+        for column, index in (("enterprise_id", "ix_indicator_enterprise_value"),
+                              ("park_id", "ix_indicator_park_value")):
+            # both sides from the covering index: the planner would read a's values from the table
+            sql = (f"SELECT a.{column}, a.key FROM indicator a INDEXED BY {index}"
+                   f" JOIN indicator b INDEXED BY {index}"
+                   f" ON b.{column} = a.{column} AND b.year = ? AND b.key = a.key"
+                   f" AND b.deleted_at IS NULL AND b.{column} IS NOT NULL"
+                   f" WHERE a.year = ? AND a.deleted_at IS NULL AND a.{column} IS NOT NULL AND ({cond})")
+            for sid, key in con.execute(sql, (data_year - 1, data_year, *params)).fetchall():
+                ref = _ref(sid, None) if column == "enterprise_id" else _ref(None, sid)
+                worse_keys[ref].append(key)
     out: dict[SubjectRef, tuple[bool, list[str]]] = {}
     for ref in holders:
         if ref not in reported:
             out[ref] = (False, [])
             continue
-        n, b = now.get(ref, {}), before.get(ref, {})
-        worse = []
-        for key, better in directions.items():  # the catalogue's order, as supervision.worse_keys
-            if key not in n or key not in b:
-                continue
-            x, y0 = _decimal(n[key]), _decimal(b[key])
-            if (better == "lower" and x > y0) or (better == "higher" and x < y0):
-                worse.append(labels.get(key, key))
-        out[ref] = (True, worse)
+        keys = sorted(worse_keys.get(ref, ()), key=order.__getitem__)
+        out[ref] = (True, [labels.get(k, k) for k in keys])
     return out
 
 

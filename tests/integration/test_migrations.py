@@ -77,6 +77,8 @@ def test_0005_keeps_every_application_and_starts_each_opinion_empty(tmp_path):
     con = sqlite3.connect(path)
     before = con.execute("SELECT id, review_outcome FROM application ORDER BY id").fetchall()
     con.execute("ALTER TABLE application DROP COLUMN review_opinion")
+    con.execute("DROP INDEX ix_indicator_enterprise_value")  # and what 0006 adds
+    con.execute("DROP INDEX ix_indicator_park_value")
     con.execute("UPDATE alembic_version SET version_num = '0004'")
     con.commit()
     con.close()
@@ -87,4 +89,45 @@ def test_0005_keeps_every_application_and_starts_each_opinion_empty(tmp_path):
     con.close()
     assert before and [(i, o) for i, o, _ in after] == before
     assert {op for _, _, op in after} == {""}
-    assert version == "0005"
+    assert version == HEAD  # and on through the later revisions
+
+
+def test_0006_indexes_the_live_indicator_values_and_the_titles_tab_uses_them(tmp_path):
+    """Upgrading from 0005 adds the covering indexes (subject, year, key, value) of the live
+    indicators, keeping every indicator; the 称号监管 status query reads through them."""
+    import datetime as dt
+
+    from models.db import Database
+    from models.demo import generate
+    from models.title_list import indicator_report_status
+
+    data = tmp_path / "data"
+    db = Database.open(data)
+    generate(db, enterprises=30, review_files=False)
+    path = db.path
+    db.close()
+    con = sqlite3.connect(path)
+    before = con.execute("SELECT id, value FROM indicator ORDER BY id").fetchall()
+    con.execute("DROP INDEX ix_indicator_enterprise_value")
+    con.execute("DROP INDEX ix_indicator_park_value")
+    con.execute("UPDATE alembic_version SET version_num = '0005'")
+    con.commit()
+    con.close()
+    db = Database.open(data)
+    try:
+        with db.read() as con:
+            after = con.execute("SELECT id, value FROM indicator ORDER BY id").fetchall()
+            indexes = {name: sql for name, sql in con.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'indicator'")}
+            status = indicator_report_status(con, dt.date.today().year)
+            plan = " ".join(str(r) for r in con.execute(
+                "EXPLAIN QUERY PLAN SELECT DISTINCT enterprise_id FROM indicator INDEXED BY"
+                " ix_indicator_enterprise_value WHERE enterprise_id IS NOT NULL AND deleted_at IS NULL"
+                " AND year = 2025"))
+    finally:
+        db.close()
+    assert before and after == before
+    assert "deleted_at IS NULL AND enterprise_id IS NOT NULL" in indexes["ix_indicator_enterprise_value"]
+    assert "deleted_at IS NULL AND park_id IS NOT NULL" in indexes["ix_indicator_park_value"]
+    assert "COVERING INDEX ix_indicator_enterprise_value" in plan
+    assert status  # the holders of the demo data owe this year's report
