@@ -141,54 +141,47 @@ def indicator_report_status(
     recognised before ``year``, not revoked): (reported, labels of the indicators worse than the
     year before). ``catalogue``: key → an object with ``better`` and ``label``.
 
-    SQLite does the comparing: a self-join on the covering indexes of migration 0006 (subject,
+    SQLite does the work, per holder: whether a row of the data year exists, and a self-join of
+    the data year with the year before on the covering indexes of migration 0006 (subject,
     year, key, value), so the tab opens without reading the years' 100,000 indicator values
     into Python. Values are compared at the 4 places the ORM gives them (``ROUND(value, 4)``:
     SQLite rounds through "%.4f", as the ORM's Numeric(18, 4) reads a stored float back)."""
     kinds = sorted(k.value for k in INDICATOR_TITLE_KINDS)
-    holders: set[SubjectRef] = {
-        _ref(ent, park) for ent, park in con.execute(
-            "SELECT enterprise_id, park_id FROM title WHERE deleted_at IS NULL AND state != ? AND year < ?"
-            f" AND title_kind IN ({','.join('?' * len(kinds))})",
-            (TitleState.REVOKED.value, year, *kinds)).fetchall()
-    }
     data_year = year - 1
     directions = {k: getattr(d, "better", "") for k, d in (catalogue or {}).items()}
     directions = {k: b for k, b in directions.items() if b in ("lower", "higher")}
     order = {k: i for i, k in enumerate(directions)}  # the catalogue's order, as supervision.worse_keys
     labels = {k: getattr(d, "label", k) for k, d in (catalogue or {}).items()}
-    reported: set[SubjectRef] = set()
-    for column, index, kind in (("enterprise_id", "ix_indicator_enterprise_value", SubjectKind.ENTERPRISE),
-                                ("park_id", "ix_indicator_park_value", SubjectKind.PARK)):
-        reported.update((kind, sid) for (sid,) in con.execute(
-            f"SELECT DISTINCT {column} FROM indicator INDEXED BY {index}"
-            f" WHERE {column} IS NOT NULL AND deleted_at IS NULL AND year = ?", (data_year,)).fetchall())
-    worse_keys: dict[SubjectRef, list[str]] = defaultdict(list)
     lower = [k for k, b in directions.items() if b == "lower"]
     higher = [k for k, b in directions.items() if b == "higher"]
-    if lower or higher:
-        cond = " OR ".join(
-            f"(a.key IN ({','.join('?' * len(keys))}) AND ROUND(a.value, 4) {op} ROUND(b.value, 4))"
-            for keys, op in ((lower, ">"), (higher, "<")) if keys)
-        params = (*lower, *higher)
-        for column, index in (("enterprise_id", "ix_indicator_enterprise_value"),
-                              ("park_id", "ix_indicator_park_value")):
-            # both sides from the covering index: the planner would read a's values from the table
-            sql = (f"SELECT a.{column}, a.key FROM indicator a INDEXED BY {index}"
-                   f" JOIN indicator b INDEXED BY {index}"
-                   f" ON b.{column} = a.{column} AND b.year = ? AND b.key = a.key"
-                   f" AND b.deleted_at IS NULL AND b.{column} IS NOT NULL"
-                   f" WHERE a.year = ? AND a.deleted_at IS NULL AND a.{column} IS NOT NULL AND ({cond})")
-            for sid, key in con.execute(sql, (data_year - 1, data_year, *params)).fetchall():
-                ref = _ref(sid, None) if column == "enterprise_id" else _ref(None, sid)
-                worse_keys[ref].append(key)
+    worse_cond = " OR ".join(
+        f"(a.key IN ({','.join('?' * len(keys))}) AND ROUND(a.value, 4) {op} ROUND(b.value, 4))"
+        for keys, op in ((lower, ">"), (higher, "<")) if keys)
     out: dict[SubjectRef, tuple[bool, list[str]]] = {}
-    for ref in holders:
-        if ref not in reported:
-            out[ref] = (False, [])
+    for column, index, kind in (("enterprise_id", "ix_indicator_enterprise_value", SubjectKind.ENTERPRISE),
+                                ("park_id", "ix_indicator_park_value", SubjectKind.PARK)):
+        holders = (f"SELECT DISTINCT {column} AS sid FROM title WHERE {column} IS NOT NULL"
+                   f" AND deleted_at IS NULL AND state != ? AND year < ? AND title_kind IN ({','.join('?' * len(kinds))})")
+        holder_params = (TitleState.REVOKED.value, year, *kinds)
+        # the indexes are named: the planner would otherwise read the values from the table
+        for sid, reported in con.execute(
+                f"SELECT h.sid, EXISTS (SELECT 1 FROM indicator a INDEXED BY {index} WHERE a.{column} = h.sid"
+                f" AND a.year = ? AND a.deleted_at IS NULL) FROM ({holders}) h",
+                (data_year, *holder_params)).fetchall():  # the parameters in the order of the text
+            out[(kind, sid)] = (bool(reported), [])
+        if not worse_cond:
             continue
-        keys = sorted(worse_keys.get(ref, ()), key=order.__getitem__)
-        out[ref] = (True, [labels.get(k, k) for k in keys])
+        worse: dict[int, list[str]] = defaultdict(list)
+        for sid, key in con.execute(
+                f"SELECT a.{column}, a.key FROM ({holders}) h"
+                f" JOIN indicator a INDEXED BY {index} ON a.{column} = h.sid AND a.year = ? AND a.deleted_at IS NULL"
+                f" JOIN indicator b INDEXED BY {index} ON b.{column} = a.{column} AND b.year = ?"
+                f" AND b.key = a.key AND b.deleted_at IS NULL WHERE {worse_cond}",
+                (*holder_params, data_year, data_year - 1, *lower, *higher)).fetchall():
+            worse[sid].append(key)
+        for sid, keys in worse.items():
+            keys.sort(key=order.__getitem__)
+            out[(kind, sid)] = (True, [labels.get(k, k) for k in keys])
     return out
 
 
@@ -244,6 +237,8 @@ def title_rows(
             " ORDER BY scheduled_on, id").fetchall():
         last_review[title_id] = (outcome, on)
     rows = []
+    title_kinds = {k.value: k for k in TitleKind}  # dict lookups: 8,000 enum calls cost 30 ms
+    title_states = {s.value: s for s in TitleState}
     for (tid, kind, ent, park, year, doc, state, source, recognised, revoked, cause, rdoc,
          ename, pname) in con.execute(
             "SELECT t.id, t.title_kind, t.enterprise_id, t.park_id, t.year, t.doc_number, t.state, t.source,"
@@ -251,7 +246,7 @@ def title_rows(
             " FROM title t LEFT JOIN enterprise e ON e.id = t.enterprise_id LEFT JOIN park p ON p.id = t.park_id"
             " WHERE t.deleted_at IS NULL ORDER BY t.year DESC, t.id").fetchall():
         ref = _ref(ent, park)
-        title_kind, st_state = TitleKind(kind), TitleState(state)
+        title_kind, st_state = title_kinds[kind], title_states[state]
         revoked_on = _date(revoked)
         todo: list[str] = []
         overdue = fallback = False
