@@ -324,3 +324,35 @@ def test_rows_that_come_sorted_are_not_sorted_again_yet_every_order_is_right(mon
     assert names() == [r[1] for r in rows]
     model.sort(0, Qt.SortOrder.DescendingOrder)
     assert names() == [r[1] for r in reversed(rows)]
+
+
+def test_the_cycle_collector_pauses_while_the_self_test_loads_the_views_and_runs_again_after(qapp, demo_db, monkeypatch):
+    """Start-up pauses Python's cycle collector (desktop.app.pause_gc) while it builds the
+    window and loads the views, and always turns it back on: a program left with it off would
+    grow with every cyclic leftover for the rest of the day."""
+    import gc
+
+    from desktop import app as app_module
+    from desktop.main_window import MainWindow
+
+    data = demo_db.data_dir
+    demo_db.close()
+    seen = []
+    load_all = MainWindow.load_all_views
+
+    def spy(self):
+        seen.append(gc.isenabled())
+        return load_all(self)
+
+    monkeypatch.setattr(MainWindow, "load_all_views", spy)
+    assert gc.isenabled()
+    assert app_module.self_test(data) == 0
+    assert seen == [False]
+    assert gc.isenabled()
+
+    def broken(self):
+        raise RuntimeError("a view failed")
+
+    monkeypatch.setattr(MainWindow, "load_all_views", broken)
+    assert app_module.self_test(data) == 1  # the failure is reported, and the collector runs again
+    assert gc.isenabled()
