@@ -13,10 +13,8 @@ No Qt. Dates a yearly notice sets are Setting rows keyed per year ("indicator_du
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -415,46 +413,21 @@ def indicator_holders(session: Session, year: int) -> dict[SubjectRef, str]:
     return out
 
 
-def _indicator_values(session: Session, years: Iterable[int]) -> dict[tuple[SubjectRef, int], dict[str, Decimal]]:
-    from .review import Indicator
-
-    out: dict[tuple[SubjectRef, int], dict[str, Decimal]] = defaultdict(dict)
-    q = select(Indicator.enterprise_id, Indicator.park_id, Indicator.year, Indicator.key, Indicator.value).where(
-        Indicator.year.in_(list(years)), Indicator.deleted_at.is_(None))
-    for ent, park, y, key, value in session.execute(q):
-        out[(_ref(ent, park), y)][key] = value
-    return out
-
-
-def worse_keys(now: Mapping[str, Decimal], before: Mapping[str, Decimal], directions: Mapping[str, str]) -> list[str]:
-    """The keys whose value moved the wrong way (``directions``: key → "lower"/"higher" is better)."""
-    out = []
-    for key, better in directions.items():
-        if key not in now or key not in before or better not in ("lower", "higher"):
-            continue
-        if (better == "lower" and now[key] > before[key]) or (better == "higher" and now[key] < before[key]):
-            out.append(key)
-    return out
-
-
 def indicator_status(
     session: Session, year: int, catalogue: Mapping[str, Any] | None = None
 ) -> dict[SubjectRef, IndicatorStatus]:
     """第十六条: for each holder owing the indicators due in ``year`` (data of ``year - 1``):
     reported or not, and the key indicators worse than the year before. ``catalogue``: key → an
-    object with ``better`` ("lower"/"higher"/"") and ``label`` (forms.rules.loader.indicator_defs)."""
+    object with ``better`` ("lower"/"higher"/"") and ``label`` (forms.rules.loader.indicator_defs).
+    The comparing is ``title_list.indicator_report_status`` (SQLite, on the covering indexes of
+    migration 0006) inside the session's transaction; the 称号监管 tab reads the same."""
     holders = indicator_holders(session, year)
-    data_year = year - 1
-    values = _indicator_values(session, (data_year, data_year - 1))
-    directions = {k: getattr(d, "better", "") for k, d in (catalogue or {}).items()}
-    labels = {k: getattr(d, "label", k) for k, d in (catalogue or {}).items()}
+    session.flush()
+    status = title_list.indicator_report_status(dbapi(session), year, catalogue)
     out = {}
     for ref, name in holders.items():
-        now_v = values.get((ref, data_year), {})
-        st = IndicatorStatus(ref, name, bool(now_v))
-        if now_v:
-            st.worse = [labels.get(k, k) for k in worse_keys(now_v, values.get((ref, data_year - 1), {}), directions)]
-        out[ref] = st
+        reported, worse = status.get(ref, (False, []))
+        out[ref] = IndicatorStatus(ref, name, reported, list(worse))
     return out
 
 

@@ -150,7 +150,7 @@ def indicator_report_status(
     data_year = year - 1
     directions = {k: getattr(d, "better", "") for k, d in (catalogue or {}).items()}
     directions = {k: b for k, b in directions.items() if b in ("lower", "higher")}
-    order = {k: i for i, k in enumerate(directions)}  # the catalogue's order, as supervision.worse_keys
+    order = {k: i for i, k in enumerate(directions)}  # the labels in the catalogue's order
     labels = {k: getattr(d, "label", k) for k, d in (catalogue or {}).items()}
     lower = [k for k, b in directions.items() if b == "lower"]
     higher = [k for k, b in directions.items() if b == "higher"]
