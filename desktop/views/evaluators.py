@@ -179,9 +179,11 @@ class DisqualifyDialog(QDialog):
 def evaluator_rows(source, year: int) -> list[tuple]:
     """One row per live evaluator, by name (plain SQL on ``db.read()``'s connection or a session):
     its list years, state in ``year``, disqualification, and how many of the year's reports it wrote."""
+    # CROSS JOIN keeps this order: the reports, then each one's application by its key (SQLite
+    # would otherwise walk every application of the year to find the few with a report)
     counts = dict(raw_rows(
         source,
-        "SELECT r.evaluator_id, COUNT(*) FROM third_party_report r JOIN application a ON a.id = r.application_id"
+        "SELECT r.evaluator_id, COUNT(*) FROM third_party_report r CROSS JOIN application a ON a.id = r.application_id"
         " WHERE r.deleted_at IS NULL AND a.deleted_at IS NULL AND a.year = ? AND r.evaluator_id IS NOT NULL"
         " GROUP BY r.evaluator_id", (year,)))
     rows = []
