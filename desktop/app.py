@@ -127,10 +127,16 @@ def run_gui(data_dir: Path, *, demo: bool = False, user: str | None = None) -> i
         QMessageBox.critical(None, APP_TITLE, str(exc))
         return 2
     pause_gc()
+    from PySide6.QtCore import QSettings, QTimer
+
+    from . import prefetch
+
+    settings = QSettings("greendesk", "greendesk")
+    warm = prefetch.start(db, settings)  # the board's first page, read while the window is built
     try:
         from .main_window import MainWindow
 
-        win = MainWindow(db)
+        win = MainWindow(db, settings=settings, prefetch=warm)
         win.show()
         win.after_start()  # the first tab's data is loaded
     finally:
@@ -138,9 +144,12 @@ def run_gui(data_dir: Path, *, demo: bool = False, user: str | None = None) -> i
     from .dialogs.due_week import schedule_due_week
 
     schedule_due_week(win)  # 本周待办, a moment after the window is on screen
+    QTimer.singleShot(0, win, lambda: prefetch.warm_titles(warm))  # 称号监管, once the window is up
+    QTimer.singleShot(int(prefetch.MAX_AGE * 1000), win, warm.discard)  # what no tab asked for goes
     try:
         return app.exec()
     finally:
+        warm.close()
         db.close()
 
 
@@ -166,6 +175,9 @@ def self_test(data_dir: Path, *, demo: bool = False, user: str | None = None) ->
             print(f"自检失败：{exc}", file=sys.stderr)
             return 2
         pause_gc()  # until every view is loaded
+        from . import prefetch
+
+        warm = None
         try:
             app = make_app()
             from PySide6.QtCore import QSettings
@@ -174,11 +186,14 @@ def self_test(data_dir: Path, *, demo: bool = False, user: str | None = None) ->
 
             with tempfile.TemporaryDirectory(prefix="greendesk-self-test-") as tmp:
                 settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
-                win = MainWindow(db, settings=settings)
+                # the board's first page is read on the second core while the window is built
+                warm = prefetch.start(db, settings)
+                win = MainWindow(db, settings=settings, prefetch=warm)
                 win.show()
                 win.load_current_view()
                 app.processEvents()  # painted: what the clerk sees first
                 print(READY_LINE, flush=True)
+                prefetch.warm_titles(warm)  # as the window does once on screen
                 loaded = win.load_all_views()
                 resume_gc()
                 app.processEvents()
@@ -187,6 +202,8 @@ def self_test(data_dir: Path, *, demo: bool = False, user: str | None = None) ->
                 app.processEvents()
                 del settings
         finally:
+            if warm is not None:
+                warm.close()
             resume_gc()
             db.close()
     except Exception as exc:  # the reason, for scripts and CI

@@ -15,10 +15,21 @@ class AppContext(QObject):
     #: a short message for the status bar
     status = Signal(str)
 
-    def __init__(self, db: Database, settings: QSettings | None = None) -> None:
+    def __init__(self, db: Database, settings: QSettings | None = None, prefetch=None) -> None:
         super().__init__()
         self.db = db
         self.settings = settings or QSettings("greendesk", "greendesk")
+        #: reads started at start-up (desktop.prefetch.Prefetcher), or None
+        self.prefetch = prefetch
+        if prefetch is not None:
+            self.data_changed.connect(lambda _tables: prefetch.discard())
+
+    def read(self, fn, *args):
+        """``fn(con, *args)`` on a plain read connection: the result read at start-up when
+        there is one for exactly these arguments and nothing was written since (desktop.prefetch)."""
+        from .prefetch import read
+
+        return read(self.prefetch, self.db, fn, *args)
 
     @property
     def user(self) -> str:

@@ -84,9 +84,9 @@ class LazyViews(Sequence):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: Database, parent: QWidget | None = None, *, settings=None) -> None:
+    def __init__(self, db: Database, parent: QWidget | None = None, *, settings=None, prefetch=None) -> None:
         super().__init__(parent)
-        self.ctx = AppContext(db, settings)
+        self.ctx = AppContext(db, settings, prefetch)
         self.setWindowTitle(APP_TITLE)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)

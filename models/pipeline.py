@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from .db import raw_rows
+from .db import raw_rows, rows_in_one_step
 from .stages import FINISHED_STAGES, STAGES, Stage, SubjectKind, TitleKind, classify_move, move_needs_reason
 
 if TYPE_CHECKING:
@@ -128,6 +128,11 @@ FROM application a JOIN {table} s ON s.id = a.{fk}
 WHERE a.deleted_at IS NULL AND s.deleted_at IS NULL{where}"""
 
 
+#: the result columns of _card_sql(..., total=True)
+_CARD_COLUMNS = ("app_id", "year", "title_kind", "stage", "subject_kind", "subject_id", "name", "credit_code",
+                 "district_code", "batch_id", "stage_changed_at", "review_outcome", "rank", "n")
+
+
 def _card_sql(where: str, params: list, *, total: bool = False) -> tuple[str, list]:
     parts = [
         _CARD_SQL.format(kind="'enterprise'", table="enterprise", fk="enterprise_id", rank=_RANK_SQL, where=where),
@@ -151,6 +156,7 @@ def card_rows(
     limit: int | None = None,
     per_stage: int | None = None,
     stage_totals: dict[Stage, int] | None = None,
+    one_step: bool = False,
 ) -> list[CardRow]:
     """Applications for the board, enterprise and park ones, in one query, ordered by stage and
     name (then id). ``offset``/``limit`` page through that order; ``per_stage`` keeps only the
@@ -160,7 +166,8 @@ def card_rows(
 
     Plain SQL on ``source`` (``db.read()``'s connection, or a session's): the board may show
     15,000 cards, and SQLAlchemy's per-row type processing (enums, datetimes) would cost more
-    than the query itself.
+    than the query itself. ``one_step`` (with ``per_stage``): each stage's page read in one
+    SQLite step (``db.rows_in_one_step``), for a background thread.
     """
     where = ""
     params: list = []
@@ -191,7 +198,12 @@ def card_rows(
         raw = []
         for st in (STAGES if stages is None else list(stages)):
             sql, p = _card_sql(where + " AND a.stage = ?", params + [st.value], total=True)
-            raw.extend(raw_rows(source, sql + " LIMIT ?", tuple(p + [int(per_stage)])))
+            if one_step:
+                page = rows_in_one_step(source, sql + " LIMIT ?", tuple(p + [int(per_stage)]), columns=_CARD_COLUMNS)
+                page.sort(key=lambda r: (r[12], r[6], r[0]))  # the query's order: rank, name, id
+                raw.extend(page)
+            else:
+                raw.extend(raw_rows(source, sql + " LIMIT ?", tuple(p + [int(per_stage)])))
     else:
         sql, p = _card_sql(where, params)
         if limit is not None or offset:

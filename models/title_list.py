@@ -53,6 +53,16 @@ def _ref(enterprise_id: int | None, park_id: int | None) -> SubjectRef:
     return (SubjectKind.ENTERPRISE, enterprise_id) if enterprise_id is not None else (SubjectKind.PARK, park_id)  # type: ignore[return-value]
 
 
+def _rows(con: Any, sql: str, params: tuple, columns: tuple[str, ...], one_step: bool) -> list[tuple]:
+    """``sql``'s rows: fetched as usual, or (``one_step``, for a background thread) packed in one
+    SQLite step by ``models.db.rows_in_one_step`` — then in no particular order."""
+    if one_step:
+        from .db import rows_in_one_step
+
+        return rows_in_one_step(con, sql, params, columns=columns)
+    return con.execute(sql, params).fetchall()
+
+
 def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text[:10]) if text else None
 
@@ -135,11 +145,12 @@ def fallback_years_open(con: Any) -> frozenset[int]:
 
 
 def indicator_report_status(
-    con: Any, year: int, catalogue: Mapping[str, Any] | None = None
+    con: Any, year: int, catalogue: Mapping[str, Any] | None = None, *, one_step: bool = False
 ) -> dict[SubjectRef, tuple[bool, list[str]]]:
     """For each holder owing the indicators due in ``year`` (a green factory or park title
     recognised before ``year``, not revoked): (reported, labels of the indicators worse than the
-    year before). ``catalogue``: key → an object with ``better`` and ``label``.
+    year before). ``catalogue``: key → an object with ``better`` and ``label``. ``one_step``:
+    each query's rows read in one SQLite step (for a background thread: ``_rows``).
 
     SQLite does the work, per holder: whether a row of the data year exists, and a self-join of
     the data year with the year before on the covering indexes of migration 0006 (subject,
@@ -164,20 +175,20 @@ def indicator_report_status(
                    f" AND deleted_at IS NULL AND state != ? AND year < ? AND title_kind IN ({','.join('?' * len(kinds))})")
         holder_params = (TitleState.REVOKED.value, year, *kinds)
         # the indexes are named: the planner would otherwise read the values from the table
-        for sid, reported in con.execute(
-                f"SELECT h.sid, EXISTS (SELECT 1 FROM indicator a INDEXED BY {index} WHERE a.{column} = h.sid"
-                f" AND a.year = ? AND a.deleted_at IS NULL) FROM ({holders}) h",
-                (data_year, *holder_params)).fetchall():  # the parameters in the order of the text
+        for sid, reported in _rows(
+                con, f"SELECT h.sid AS sid, EXISTS (SELECT 1 FROM indicator a INDEXED BY {index} WHERE a.{column} = h.sid"
+                f" AND a.year = ? AND a.deleted_at IS NULL) AS reported FROM ({holders}) h",
+                (data_year, *holder_params), ("sid", "reported"), one_step):  # parameters in the order of the text
             out[(kind, sid)] = (bool(reported), [])
         if not worse_cond:
             continue
         worse: dict[int, list[str]] = defaultdict(list)
-        for sid, key in con.execute(
-                f"SELECT a.{column}, a.key FROM ({holders}) h"
+        for sid, key in _rows(
+                con, f"SELECT a.{column} AS sid, a.key AS key FROM ({holders}) h"
                 f" JOIN indicator a INDEXED BY {index} ON a.{column} = h.sid AND a.year = ? AND a.deleted_at IS NULL"
                 f" JOIN indicator b INDEXED BY {index} ON b.{column} = a.{column} AND b.year = ?"
                 f" AND b.key = a.key AND b.deleted_at IS NULL WHERE {worse_cond}",
-                (*holder_params, data_year, data_year - 1, *lower, *higher)).fetchall():
+                (*holder_params, data_year, data_year - 1, *lower, *higher), ("sid", "key"), one_step):
             worse[sid].append(key)
         for sid, keys in worse.items():
             keys.sort(key=order.__getitem__)
@@ -219,32 +230,67 @@ class TitleRow:
         return SOURCE_LABELS.get(self.source, self.source)
 
 
+#: the result columns of the titles query
+_TITLE_COLUMNS = ("id", "title_kind", "enterprise_id", "park_id", "year", "doc_number", "state", "source",
+                  "recognised_on", "revoked_on", "revocation_cause", "revocation_doc", "ename", "pname")
+
+
 def title_rows(
-    con: Any, today: dt.date, *, round_year: int | None = None, catalogue: Mapping[str, Any] | None = None
+    con: Any, today: dt.date, *, round_year: int | None = None, catalogue: Mapping[str, Any] | None = None,
 ) -> list[TitleRow]:
     """One row per live title (newest year first), with its indicator report of ``round_year``
     (default: this year), its ban, and what is to be done. ``con``: the ``sqlite3`` connection of
     ``db.read()`` (or ``models.db.dbapi(session)``)."""
+    return build_title_rows(title_data(con, today, round_year=round_year, catalogue=catalogue), today)
+
+
+@dataclass
+class TitleData:
+    """What ``title_rows`` reads (``title_data``), before it makes the rows (``build_title_rows``)."""
+
+    due: dt.date  # the indicators of the round are due on this day
+    status: dict[SubjectRef, tuple[bool, list[str]]]  # indicator_report_status
+    changes: dict[SubjectRef, list[OpenChange]]
+    last_review: dict[int, tuple[str, str]]  # title → (outcome, scheduled_on) of its latest review
+    titles: list[tuple]  # the titles query's rows, newest year first
+
+
+def title_data(
+    con: Any, today: dt.date, *, round_year: int | None = None, catalogue: Mapping[str, Any] | None = None,
+    one_step: bool = False,
+) -> TitleData:
+    """Every query of ``title_rows``. ``one_step``: the big ones read in one SQLite step each
+    (for a background thread: ``_rows``); the same data."""
     round_year = round_year or today.year
     due = indicator_due_date(con, round_year)
-    status = indicator_report_status(con, round_year, catalogue)
+    status = indicator_report_status(con, round_year, catalogue, one_step=one_step)
     changes: dict[SubjectRef, list[OpenChange]] = defaultdict(list)
     for ch in open_changes(con):
         changes[_ref(ch.enterprise_id, ch.park_id)].append(ch)
-    last_review: dict[int, tuple[str, str]] = {}  # title → (outcome, scheduled_on) of its latest review
+    last_review: dict[int, tuple[str, str]] = {}
     for title_id, on, outcome in con.execute(
             "SELECT title_id, scheduled_on, outcome FROM title_review WHERE deleted_at IS NULL"
             " ORDER BY scheduled_on, id").fetchall():
         last_review[title_id] = (outcome, on)
+    raw = _rows(
+        con, "SELECT t.id AS id, t.title_kind AS title_kind, t.enterprise_id AS enterprise_id, t.park_id AS park_id,"
+        " t.year AS year, t.doc_number AS doc_number, t.state AS state, t.source AS source,"
+        " t.recognised_on AS recognised_on, t.revoked_on AS revoked_on, t.revocation_cause AS revocation_cause,"
+        " t.revocation_doc AS revocation_doc, e.name AS ename, p.name AS pname"
+        " FROM title t LEFT JOIN enterprise e ON e.id = t.enterprise_id LEFT JOIN park p ON p.id = t.park_id"
+        " WHERE t.deleted_at IS NULL ORDER BY t.year DESC, t.id", (), _TITLE_COLUMNS, one_step)
+    if one_step:
+        raw.sort(key=lambda r: (-r[4], r[0]))  # the query's order: newest year first, then id
+    return TitleData(due, status, dict(changes), last_review, raw)
+
+
+def build_title_rows(data: TitleData, today: dt.date) -> list[TitleRow]:
+    """The rows of ``title_rows`` from what ``title_data`` read (no database)."""
+    due, status, changes, last_review = data.due, data.status, data.changes, data.last_review
     rows = []
     title_kinds = {k.value: k for k in TitleKind}  # dict lookups: 8,000 enum calls cost 30 ms
     title_states = {s.value: s for s in TitleState}
-    for (tid, kind, ent, park, year, doc, state, source, recognised, revoked, cause, rdoc,
-         ename, pname) in con.execute(
-            "SELECT t.id, t.title_kind, t.enterprise_id, t.park_id, t.year, t.doc_number, t.state, t.source,"
-            " t.recognised_on, t.revoked_on, t.revocation_cause, t.revocation_doc, e.name, p.name"
-            " FROM title t LEFT JOIN enterprise e ON e.id = t.enterprise_id LEFT JOIN park p ON p.id = t.park_id"
-            " WHERE t.deleted_at IS NULL ORDER BY t.year DESC, t.id").fetchall():
+    for (tid, kind, ent, park, year, doc, state, source, recognised, revoked, cause, rdoc, ename, pname) in data.titles:
         ref = _ref(ent, park)
         title_kind, st_state = title_kinds[kind], title_states[state]
         revoked_on = _date(revoked)

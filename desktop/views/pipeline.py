@@ -55,6 +55,7 @@ from models import pipeline as pl
 from models.stages import STAGES, Stage, TitleKind, move_needs_reason, next_stages
 
 from ..dialogs.move_dialog import MoveDialog
+from ..prefetch import BOARD_TITLE_KEY, BOARD_YEAR_KEY, CARD_PAGE, board_first_page
 from ..table_model import Column, RowsModel, normalise_search
 
 MIME_TYPE = "application/x-greendesk-application-ids"
@@ -82,7 +83,6 @@ def card_meta(card: pl.CardRow) -> str:
 
 
 # ---------------------------------------------------------------------------------------- model
-CARD_PAGE = 200  # cards per column loaded at first; more as the column is scrolled
 
 
 class CardListModel(QAbstractListModel):
@@ -498,8 +498,8 @@ class PipelineView(QWidget):
     title = "培育申报看板"
     tables = ("application",)
 
-    SETTINGS_YEAR = "pipeline/year"
-    SETTINGS_TITLE = "pipeline/title"
+    SETTINGS_YEAR = BOARD_YEAR_KEY
+    SETTINGS_TITLE = BOARD_TITLE_KEY
     ALL_TITLES = ""
 
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
@@ -721,14 +721,13 @@ class PipelineView(QWidget):
         keep = self.selected_ids()
         year, kinds = self.current_year(), self.current_title_kinds()
         filtered = bool(self.outcome_combo.currentData())
-        with self.ctx.db.read() as con:
-            counts: dict[Stage, int] | None = None
-            if filtered:
+        counts: dict[Stage, int] | None = None
+        if filtered:
+            with self.ctx.db.read() as con:
                 cards = pl.card_rows(con, year=year, title_kinds=kinds)
-            else:
-                counts = {}
-                cards = pl.card_rows(con, year=year, title_kinds=kinds, per_stage=CARD_PAGE,
-                                     stage_totals=counts)
+        else:  # read at start-up on the second core when this is what was guessed (desktop.prefetch)
+            cards, counts = self.ctx.read(board_first_page, year, tuple(k.value for k in kinds) if kinds else None,
+                                          CARD_PAGE)
         if filtered:
             cards = self._filter_by_outcome(cards)
         by_stage: dict[Stage, list[pl.CardRow]] = {st: [] for st in STAGES}

@@ -248,14 +248,15 @@ class TitlesView(QWidget):
         return self.today or dt.date.today()
 
     def refresh(self) -> None:
-        # plain SQL (models.title_list): opening the tab imports neither SQLAlchemy nor the ORM
-        from forms.rules.loader import indicator_defs
-        from models.title_list import fallback_years_open, title_rows
+        # plain SQL (models.title_list): opening the tab imports neither SQLAlchemy nor the ORM;
+        # read at start-up on the second core when it was (desktop.prefetch)
+        from models.title_list import build_title_rows
+
+        from ..prefetch import titles_data
 
         keep = self.selected_id()
-        with self.ctx.db.read() as con:
-            rows = title_rows(con, self.day(), catalogue=indicator_defs())
-            self.fallback_years = fallback_years_open(con)
+        data, self.fallback_years = self.ctx.read(titles_data, self.day())
+        rows = build_title_rows(data, self.day())
         self._rows = [as_tuple(r) for r in rows]
         self._loaded = True
         years = sorted({r[R_YEAR] for r in self._rows}, reverse=True)

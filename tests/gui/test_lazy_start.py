@@ -356,3 +356,55 @@ def test_the_cycle_collector_pauses_while_the_self_test_loads_the_views_and_runs
     monkeypatch.setattr(MainWindow, "load_all_views", broken)
     assert app_module.self_test(data) == 1  # the failure is reported, and the collector runs again
     assert gc.isenabled()
+
+
+def test_the_board_and_the_titles_come_from_the_reads_started_at_start_but_never_after_a_write(qtbot, demo_db, monkeypatch):
+    """Start-up reads the board's first page while the window is built, and the 称号监管 list once
+    it is on screen (desktop.prefetch): the tabs show those rows. A write in between (here a
+    title deleted) makes the tab read again: the clerk never sees the list as it was before."""
+    import datetime as dt
+    import threading
+
+    from desktop import prefetch
+    from desktop.main_window import VIEWS, MainWindow
+    from models import pipeline as pl
+    from models import subjects
+
+    threads = []
+    card_rows = pl.card_rows
+
+    def spy(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return card_rows(*args, **kwargs)
+
+    monkeypatch.setattr(pl, "card_rows", spy)
+    settings = QSettings(str(demo_db.data_dir / "s.ini"), QSettings.Format.IniFormat)
+    warm = prefetch.start(demo_db, settings)
+    try:
+        win = MainWindow(demo_db, settings=settings, prefetch=warm)
+        qtbot.addWidget(win)
+        win.show()
+        win.load_current_view()
+        board = win.current_view()
+        assert type(board).__name__ == "PipelineView"
+        assert threads and all(t.startswith("greendesk-prefetch") for t in threads)  # read at start, not here
+        with demo_db.read() as con:
+            totals: dict = {}
+            pl.card_rows(con, year=board.current_year(), per_stage=prefetch.CARD_PAGE, stage_totals=totals)
+        assert {c.stage: c.model.total() for c in board.columns} == totals
+
+        prefetch.warm_titles(warm)
+        with demo_db.read() as con:
+            victim = con.execute("SELECT id FROM title WHERE deleted_at IS NULL ORDER BY id LIMIT 1").fetchone()[0]
+        warm._jobs[(prefetch.titles_data, (dt.date.today(),))].done.wait(30)  # the stale list is ready
+        with demo_db.uow() as uow:
+            subjects.soft_delete(uow.session, "title", victim)
+            uow.commit()
+        win.ctx.changed("title")
+        i = next(i for i, spec in enumerate(VIEWS) if spec[1] == "TitlesView")
+        win.tabs.setCurrentIndex(i)
+        titles = win.tabs.currentWidget()
+        ids = {titles.proxy.id_at(r) for r in range(titles.proxy.rowCount())}
+        assert ids and victim not in ids
+    finally:
+        warm.close()
