@@ -146,7 +146,13 @@ def rows_in_one_step(source: Any, sql: str, params: tuple = (), *, columns: Sequ
     packed = ", ".join(columns)
     cur = dbapi(source).cursor()
     try:
-        cur.execute(f"SELECT json_group_array(json_array({packed})) FROM ({sql})", params)
+        try:
+            cur.execute(f"SELECT json_group_array(json_array({packed})) FROM ({sql})", params)
+        except sqlite3.OperationalError as exc:
+            if "no such function" not in str(exc):
+                raise
+            cur.execute(sql, params)  # an SQLite built without JSON (before 3.38): row by row
+            return cur.fetchall()
         (text,) = cur.fetchone()
     finally:
         cur.close()

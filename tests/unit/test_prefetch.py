@@ -29,6 +29,33 @@ def test_rows_in_one_step_are_the_rows_with_their_types_in_any_order():
     assert rows_in_one_step(con, "SELECT id AS id FROM t WHERE id > 99", (), columns=("id",)) == []
 
 
+def test_rows_in_one_step_on_an_sqlite_without_json_are_read_row_by_row(monkeypatch):
+    """SQLite before 3.38 may lack the JSON functions: the same rows, read the usual way."""
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE TABLE t (id INTEGER, name TEXT)")
+    con.executemany("INSERT INTO t VALUES (?, ?)", [(1, "甲"), (2, "乙")])
+
+    class NoJson:  # a connection whose SQLite knows no json_group_array
+        def cursor(self):
+            real = con.cursor()
+
+            class Cursor:
+                def execute(self, sql, params=()):
+                    if "json_group_array" in sql:
+                        raise sqlite3.OperationalError("no such function: json_group_array")
+                    return real.execute(sql, params)
+
+                def __getattr__(self, name):
+                    return getattr(real, name)
+            return Cursor()
+
+    import models.db as mdb
+
+    monkeypatch.setattr(mdb, "dbapi", lambda source: source)
+    got = rows_in_one_step(NoJson(), "SELECT id AS id, name AS name FROM t", (), columns=("id", "name"))
+    assert sorted(got) == [(1, "甲"), (2, "乙")]
+
+
 def test_the_board_read_in_one_step_is_the_same_page_with_the_same_totals(demo_db):
     year = dt.date.today().year
     with demo_db.read() as con:
