@@ -126,13 +126,13 @@ def run_gui(data_dir: Path, *, demo: bool = False, user: str | None = None) -> i
     except DatabaseError as exc:
         QMessageBox.critical(None, APP_TITLE, str(exc))
         return 2
-    pause_gc()
     from PySide6.QtCore import QSettings, QTimer
 
     from . import prefetch
 
     settings = QSettings("greendesk", "greendesk")
     warm = prefetch.start(db, settings)  # the board's first page, read while the window is built
+    pause_gc()
     try:
         from .main_window import MainWindow
 
