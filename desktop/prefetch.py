@@ -120,14 +120,16 @@ def board_first_page(con, year: int, kinds: tuple[str, ...] | None, per_stage: i
     return cards, counts
 
 
-def titles_data(con, today: dt.date):
-    """What the 称号监管 list for ``today`` reads: (``models.title_list.TitleData``, the years
-    counted Monday–Friday). The tab makes its rows (``build_title_rows``) in its own thread: the
-    reading here leaves the GIL to the window's thread."""
+def titles_list(con, today: dt.date):
+    """The 称号监管 list for ``today``: (``models.title_list.TitleRow`` rows, the years counted
+    Monday–Friday). Read in one step per query, then the rows made here too: started once the
+    window is on screen, this Python work fills the moments the window's thread waits for
+    SQLite while it loads the other tabs."""
     from forms.rules.loader import indicator_defs
-    from models.title_list import fallback_years_open, title_data
+    from models.title_list import build_title_rows, fallback_years_open, title_data
 
-    return title_data(con, today, catalogue=indicator_defs(), one_step=True), fallback_years_open(con)
+    data = title_data(con, today, catalogue=indicator_defs(), one_step=True)
+    return build_title_rows(data, today), fallback_years_open(con)
 
 
 #: the board's settings keys and page size (desktop.views.pipeline uses these)
@@ -164,4 +166,4 @@ def start(db: Database, settings) -> Prefetcher:
 def warm_titles(p: Prefetcher) -> None:
     """Start reading the 称号监管 list, once the window is on screen (before, it would compete
     with what the clerk sees first)."""
-    p.submit(titles_data, dt.date.today())
+    p.submit(titles_list, dt.date.today())

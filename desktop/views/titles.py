@@ -250,13 +250,10 @@ class TitlesView(QWidget):
     def refresh(self) -> None:
         # plain SQL (models.title_list): opening the tab imports neither SQLAlchemy nor the ORM;
         # read at start-up on the second core when it was (desktop.prefetch)
-        from models.title_list import build_title_rows
-
-        from ..prefetch import titles_data
+        from ..prefetch import titles_list
 
         keep = self.selected_id()
-        data, self.fallback_years = self.ctx.read(titles_data, self.day())
-        rows = build_title_rows(data, self.day())
+        rows, self.fallback_years = self.ctx.read(titles_list, self.day())
         self._rows = [as_tuple(r) for r in rows]
         self._loaded = True
         years = sorted({r[R_YEAR] for r in self._rows}, reverse=True)

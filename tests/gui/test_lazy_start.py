@@ -396,7 +396,7 @@ def test_the_board_and_the_titles_come_from_the_reads_started_at_start_but_never
         prefetch.warm_titles(warm)
         with demo_db.read() as con:
             victim = con.execute("SELECT id FROM title WHERE deleted_at IS NULL ORDER BY id LIMIT 1").fetchone()[0]
-        warm._jobs[(prefetch.titles_data, (dt.date.today(),))].done.wait(30)  # the stale list is ready
+        warm._jobs[(prefetch.titles_list, (dt.date.today(),))].done.wait(30)  # the stale list is ready
         with demo_db.uow() as uow:
             subjects.soft_delete(uow.session, "title", victim)
             uow.commit()
