@@ -171,18 +171,6 @@ def run_child(args: list[str], *, cwd: Path = ROOT, ready: str | None = None) ->
                     ready_at, ready_peak, ready_cpu)
 
 
-def repeat_child(args: list[str], runs: int, check: Callable[[ChildRun], None], *,
-                 ready: str | None = None) -> list[ChildRun]:
-    """One warm-up run (file cache, first backup, bytecode), then ``runs`` measured runs."""
-    results = []
-    for i in range(runs + 1):
-        r = run_child(args, ready=ready)
-        check(r)
-        if i:
-            results.append(r)
-    return results
-
-
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f}"
 
@@ -216,13 +204,30 @@ def _ok_bare(r: ChildRun) -> None:
         raise RuntimeError(f"bare window failed (exit {r.returncode}):\n{r.stderr}")
 
 
-def self_test_runs(bench: Bench) -> list[ChildRun]:
+def _startup_pairs(bench: Bench) -> tuple[list[ChildRun], list[ChildRun]]:
+    """The self-test and the bare window run by turns (one warm-up pair, then ``runs`` pairs):
+    each pair meets the machine in the same state, so a busy or quiet spell on a shared machine
+    moves both sides of the ratio, not one."""
     args = ["-m", "desktop", "--data-dir", str(bench.data_dir), "--self-test", "--user", "bench"]
-    return bench.once("self_test", lambda: repeat_child(args, bench.runs, _ok_self_test, ready=APP_READY))
+    program: list[ChildRun] = []
+    bare: list[ChildRun] = []
+    for i in range(bench.runs + 1):
+        p = run_child(args, ready=APP_READY)
+        _ok_self_test(p)
+        b = run_child(["-c", BARE_WINDOW], ready=BARE_READY)
+        _ok_bare(b)
+        if i:
+            program.append(p)
+            bare.append(b)
+    return program, bare
+
+
+def self_test_runs(bench: Bench) -> list[ChildRun]:
+    return bench.once("startup_pairs", lambda: _startup_pairs(bench))[0]
 
 
 def bare_runs(bench: Bench) -> list[ChildRun]:
-    return bench.once("bare", lambda: repeat_child(["-c", BARE_WINDOW], bench.runs, _ok_bare, ready=BARE_READY))
+    return bench.once("startup_pairs", lambda: _startup_pairs(bench))[1]
 
 
 # ---------------------------------------------------------------------------------- figures
