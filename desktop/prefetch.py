@@ -139,8 +139,8 @@ CARD_PAGE = 200  # cards per column loaded at first; more as the column is scrol
 
 
 def board_choice(settings) -> tuple[int, tuple[str, ...] | None]:
-    """The year and title kinds the board opens on: the saved ones (else this year, all titles),
-    as the board's combo boxes choose them."""
+    """The year and title kinds the board opens on: the saved ones, else this year and all
+    titles. The board's combo boxes start from this, so the read ahead is for what it shows."""
     from models.stages import TitleKind
 
     year = dt.date.today().year

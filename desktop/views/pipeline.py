@@ -55,7 +55,7 @@ from models import pipeline as pl
 from models.stages import STAGES, Stage, TitleKind, move_needs_reason, next_stages
 
 from ..dialogs.move_dialog import MoveDialog
-from ..prefetch import BOARD_TITLE_KEY, BOARD_YEAR_KEY, CARD_PAGE, board_first_page
+from ..prefetch import BOARD_TITLE_KEY, BOARD_YEAR_KEY, CARD_PAGE, board_choice, board_first_page
 from ..table_model import Column, RowsModel, normalise_search
 
 MIME_TYPE = "application/x-greendesk-application-ids"
@@ -539,9 +539,9 @@ class PipelineView(QWidget):
         self.title_combo.addItem(self.tr("全部称号"), self.ALL_TITLES)
         for kind in TitleKind:
             self.title_combo.addItem(kind.label, kind.value)
-        saved = self.ctx.settings.value(self.SETTINGS_TITLE, self.ALL_TITLES)
-        i = self.title_combo.findData(saved if isinstance(saved, str) else self.ALL_TITLES)
-        self.title_combo.setCurrentIndex(max(i, 0))
+        # the saved year and title: the same choice the start-up read ahead for (prefetch.board_choice)
+        self._opening_year, kinds = board_choice(self.ctx.settings)
+        self.title_combo.setCurrentIndex(max(self.title_combo.findData(kinds[0] if kinds else self.ALL_TITLES), 0))
         bar.addWidget(self.title_combo)
         bar.addWidget(QLabel(self.tr("初审：")))
         self.outcome_combo = QComboBox()
@@ -669,19 +669,10 @@ class PipelineView(QWidget):
                 years = pl.years(con)
         wanted = self.year_combo.currentData()
         if wanted is None:
-            saved = self.ctx.settings.value(self.SETTINGS_YEAR)
-            try:
-                wanted = int(saved) if saved not in (None, "") else None
-            except (TypeError, ValueError):
-                wanted = None
-        this_year = dt.date.today().year
-        all_years = set(years) | {this_year}
+            wanted = self._opening_year
+        all_years = set(years) | {dt.date.today().year, wanted}
         if extra is not None:
             all_years.add(extra)
-        if wanted is not None:
-            all_years.add(wanted)
-        else:
-            wanted = this_year
         self.year_combo.blockSignals(True)
         self.year_combo.clear()
         for y in sorted(all_years, reverse=True):
