@@ -120,10 +120,22 @@ def dbapi(source: Any) -> Any:
     return source.connection  # a Connection
 
 
-def raw_rows(source: Any, sql: str, params: tuple = ()) -> list[tuple]:
+def raw_rows(
+    source: Any, sql: str, params: tuple = (), *, one_step: Sequence[str] | None = None,
+    order: Callable[[tuple], Any] | None = None,
+) -> list[tuple]:
     """Plain tuples straight from the DB-API cursor, for the big read-only lists where
     SQLAlchemy's row objects and type processing would cost more than the query. ``source``:
-    the connection of ``db.read()`` or a session (then inside the session's transaction)."""
+    the connection of ``db.read()`` or a session (then inside the session's transaction).
+
+    ``one_step`` (the names of the result columns): the rows read in one SQLite step
+    (``rows_in_one_step``, for a background thread), then sorted by ``order`` (the key that
+    gives the query's ORDER BY; without it, in no particular order)."""
+    if one_step is not None:
+        rows = rows_in_one_step(source, sql, params, columns=one_step)
+        if order is not None:
+            rows.sort(key=order)
+        return rows
     cur = dbapi(source).cursor()
     try:
         cur.execute(sql, params)

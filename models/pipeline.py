@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from .db import raw_rows, rows_in_one_step
+from .db import raw_rows
 from .stages import FINISHED_STAGES, STAGES, Stage, SubjectKind, TitleKind, classify_move, move_needs_reason
 
 if TYPE_CHECKING:
@@ -133,6 +133,10 @@ _CARD_COLUMNS = ("app_id", "year", "title_kind", "stage", "subject_kind", "subje
                  "district_code", "batch_id", "stage_changed_at", "review_outcome", "rank", "n")
 
 
+def _card_order(r: tuple) -> tuple:
+    return r[12], r[6], r[0]  # _card_sql's ORDER BY: rank, name, id
+
+
 def _card_sql(where: str, params: list, *, total: bool = False) -> tuple[str, list]:
     parts = [
         _CARD_SQL.format(kind="'enterprise'", table="enterprise", fk="enterprise_id", rank=_RANK_SQL, where=where),
@@ -167,7 +171,7 @@ def card_rows(
     Plain SQL on ``source`` (``db.read()``'s connection, or a session's): the board may show
     15,000 cards, and SQLAlchemy's per-row type processing (enums, datetimes) would cost more
     than the query itself. ``one_step`` (with ``per_stage``): each stage's page read in one
-    SQLite step (``db.rows_in_one_step``), for a background thread.
+    SQLite step (``db.raw_rows(one_step=...)``), for a background thread; the same rows.
     """
     where = ""
     params: list = []
@@ -198,12 +202,8 @@ def card_rows(
         raw = []
         for st in (STAGES if stages is None else list(stages)):
             sql, p = _card_sql(where + " AND a.stage = ?", params + [st.value], total=True)
-            if one_step:
-                page = rows_in_one_step(source, sql + " LIMIT ?", tuple(p + [int(per_stage)]), columns=_CARD_COLUMNS)
-                page.sort(key=lambda r: (r[12], r[6], r[0]))  # the query's order: rank, name, id
-                raw.extend(page)
-            else:
-                raw.extend(raw_rows(source, sql + " LIMIT ?", tuple(p + [int(per_stage)])))
+            raw.extend(raw_rows(source, sql + " LIMIT ?", tuple(p + [int(per_stage)]),
+                                one_step=_CARD_COLUMNS if one_step else None, order=_card_order))
     else:
         sql, p = _card_sql(where, params)
         if limit is not None or offset:

@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from .db import raw_rows
 from .stages import ChangeKind, ReReviewOutcome, SubjectKind, TitleKind, TitleState
 from .workdays import YearOverride
 
@@ -51,16 +52,6 @@ def ban_end(revoked_on: dt.date) -> dt.date:
 
 def _ref(enterprise_id: int | None, park_id: int | None) -> SubjectRef:
     return (SubjectKind.ENTERPRISE, enterprise_id) if enterprise_id is not None else (SubjectKind.PARK, park_id)  # type: ignore[return-value]
-
-
-def _rows(con: Any, sql: str, params: tuple, columns: tuple[str, ...], one_step: bool) -> list[tuple]:
-    """``sql``'s rows: fetched as usual, or (``one_step``, for a background thread) packed in one
-    SQLite step by ``models.db.rows_in_one_step`` — then in no particular order."""
-    if one_step:
-        from .db import rows_in_one_step
-
-        return rows_in_one_step(con, sql, params, columns=columns)
-    return con.execute(sql, params).fetchall()
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -150,7 +141,7 @@ def indicator_report_status(
     """For each holder owing the indicators due in ``year`` (a green factory or park title
     recognised before ``year``, not revoked): (reported, labels of the indicators worse than the
     year before). ``catalogue``: key → an object with ``better`` and ``label``. ``one_step``:
-    each query's rows read in one SQLite step (for a background thread: ``_rows``).
+    each query's rows read in one SQLite step (for a background thread: ``db.raw_rows``).
 
     SQLite does the work, per holder: whether a row of the data year exists, and a self-join of
     the data year with the year before on the covering indexes of migration 0006 (subject,
@@ -175,20 +166,22 @@ def indicator_report_status(
                    f" AND deleted_at IS NULL AND state != ? AND year < ? AND title_kind IN ({','.join('?' * len(kinds))})")
         holder_params = (TitleState.REVOKED.value, year, *kinds)
         # the indexes are named: the planner would otherwise read the values from the table
-        for sid, reported in _rows(
+        for sid, reported in raw_rows(
                 con, f"SELECT h.sid AS sid, EXISTS (SELECT 1 FROM indicator a INDEXED BY {index} WHERE a.{column} = h.sid"
                 f" AND a.year = ? AND a.deleted_at IS NULL) AS reported FROM ({holders}) h",
-                (data_year, *holder_params), ("sid", "reported"), one_step):  # parameters in the order of the text
+                (data_year, *holder_params),  # the parameters in the order of the text
+                one_step=("sid", "reported") if one_step else None):
             out[(kind, sid)] = (bool(reported), [])
         if not worse_cond:
             continue
         worse: dict[int, list[str]] = defaultdict(list)
-        for sid, key in _rows(
+        for sid, key in raw_rows(
                 con, f"SELECT a.{column} AS sid, a.key AS key FROM ({holders}) h"
                 f" JOIN indicator a INDEXED BY {index} ON a.{column} = h.sid AND a.year = ? AND a.deleted_at IS NULL"
                 f" JOIN indicator b INDEXED BY {index} ON b.{column} = a.{column} AND b.year = ?"
                 f" AND b.key = a.key AND b.deleted_at IS NULL WHERE {worse_cond}",
-                (*holder_params, data_year, data_year - 1, *lower, *higher), ("sid", "key"), one_step):
+                (*holder_params, data_year, data_year - 1, *lower, *higher),
+                one_step=("sid", "key") if one_step else None):
             worse[sid].append(key)
         for sid, keys in worse.items():
             keys.sort(key=order.__getitem__)
@@ -260,7 +253,7 @@ def title_data(
     one_step: bool = False,
 ) -> TitleData:
     """Every query of ``title_rows``. ``one_step``: the big ones read in one SQLite step each
-    (for a background thread: ``_rows``); the same data."""
+    (for a background thread: ``db.raw_rows``); the same data."""
     round_year = round_year or today.year
     due = indicator_due_date(con, round_year)
     status = indicator_report_status(con, round_year, catalogue, one_step=one_step)
@@ -272,15 +265,14 @@ def title_data(
             "SELECT title_id, scheduled_on, outcome FROM title_review WHERE deleted_at IS NULL"
             " ORDER BY scheduled_on, id").fetchall():
         last_review[title_id] = (outcome, on)
-    raw = _rows(
+    raw = raw_rows(
         con, "SELECT t.id AS id, t.title_kind AS title_kind, t.enterprise_id AS enterprise_id, t.park_id AS park_id,"
         " t.year AS year, t.doc_number AS doc_number, t.state AS state, t.source AS source,"
         " t.recognised_on AS recognised_on, t.revoked_on AS revoked_on, t.revocation_cause AS revocation_cause,"
         " t.revocation_doc AS revocation_doc, e.name AS ename, p.name AS pname"
         " FROM title t LEFT JOIN enterprise e ON e.id = t.enterprise_id LEFT JOIN park p ON p.id = t.park_id"
-        " WHERE t.deleted_at IS NULL ORDER BY t.year DESC, t.id", (), _TITLE_COLUMNS, one_step)
-    if one_step:
-        raw.sort(key=lambda r: (-r[4], r[0]))  # the query's order: newest year first, then id
+        " WHERE t.deleted_at IS NULL ORDER BY t.year DESC, t.id", (),
+        one_step=_TITLE_COLUMNS if one_step else None, order=lambda r: (-r[4], r[0]))  # newest year first
     return TitleData(due, status, dict(changes), last_review, raw)
 
 
