@@ -113,7 +113,7 @@ def make_engine(path: Path) -> Engine:
 def dbapi(source: Any) -> Any:
     """The DB-API connection behind ``source``: a ``sqlite3`` connection (``db.read()``) as it
     is, a SQLAlchemy ``Session`` or ``Connection`` by its own connection (same transaction)."""
-    if isinstance(source, sqlite3.Connection):
+    if isinstance(source, sqlite3.Connection) or hasattr(source, "cursor"):  # already DB-API (or the pool's proxy)
         return source
     if hasattr(source, "get_bind"):  # a Session
         return source.connection().connection
