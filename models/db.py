@@ -81,8 +81,10 @@ def check_revision(path: Path, revision: str | None) -> None:
         )
 
 
-def run_migrations(engine: Engine) -> None:
-    """Upgrade to the head revision (imports Alembic only when there is work to do)."""
+def run_migrations(engine: Engine, *, down_to: str | None = None) -> None:
+    """Upgrade to the head revision (imports Alembic only when there is work to do); with
+    ``down_to``, run the migrations' downgrades to that revision instead (the tests of an
+    upgrade start from the revision before)."""
     from alembic import command
     from alembic.config import Config
 
@@ -90,7 +92,10 @@ def run_migrations(engine: Engine) -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        if down_to is None:
+            command.upgrade(cfg, "head")
+        else:
+            command.downgrade(cfg, down_to)
 
 
 def _set_pragmas(dbapi_conn, _record) -> None:

@@ -3,6 +3,7 @@ old database is upgraded on start."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
@@ -60,27 +61,36 @@ def test_upgrade_from_the_first_revision_keeps_data(data_dir):
         database.close()
 
 
+def _demo_database_at(data: Path, revision: str, enterprises: int) -> Path:
+    """A demo database made at the head, then taken down to ``revision`` by the migrations' own
+    downgrades: the state an older program left, for the upgrade to start from."""
+    from sqlalchemy import create_engine
+
+    from models.db import run_migrations
+    from models.demo import generate
+
+    db = Database.open(data)
+    generate(db, enterprises=enterprises, review_files=False)
+    path = db.path
+    db.close()
+    # without the program's pragmas: a downgrade that rebuilds a table (0005's drop_column)
+    # would trip the foreign keys of the rows that point at it
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        run_migrations(engine, down_to=revision)
+    finally:
+        engine.dispose()
+    assert read_revision(path) == revision
+    return path
+
+
 def test_0005_keeps_every_application_and_starts_each_opinion_empty(tmp_path):
     """Upgrading from 0004 adds application.review_opinion, empty for the applications that
     were there, with their 初审结论 (review_outcome) unchanged."""
-    import sqlite3
-
-    from models.db import Database
-
     data = tmp_path / "data"
-    db = Database.open(data)
-    from models.demo import generate
-
-    generate(db, enterprises=20, review_files=False)
-    path = db.path
-    db.close()
+    path = _demo_database_at(data, "0004", enterprises=20)
     con = sqlite3.connect(path)
     before = con.execute("SELECT id, review_outcome FROM application ORDER BY id").fetchall()
-    con.execute("ALTER TABLE application DROP COLUMN review_opinion")
-    con.execute("DROP INDEX ix_indicator_enterprise_value")  # and what 0006 adds
-    con.execute("DROP INDEX ix_indicator_park_value")
-    con.execute("UPDATE alembic_version SET version_num = '0004'")
-    con.commit()
     con.close()
     Database.open(data).close()
     con = sqlite3.connect(path)
@@ -97,21 +107,13 @@ def test_0006_indexes_the_live_indicator_values_and_the_titles_tab_uses_them(tmp
     indicators, keeping every indicator; the 称号监管 status query reads through them."""
     import datetime as dt
 
-    from models.db import Database
-    from models.demo import generate
     from models.title_list import indicator_report_status
 
     data = tmp_path / "data"
-    db = Database.open(data)
-    generate(db, enterprises=30, review_files=False)
-    path = db.path
-    db.close()
+    path = _demo_database_at(data, "0005", enterprises=30)
     con = sqlite3.connect(path)
     before = con.execute("SELECT id, value FROM indicator ORDER BY id").fetchall()
-    con.execute("DROP INDEX ix_indicator_enterprise_value")
-    con.execute("DROP INDEX ix_indicator_park_value")
-    con.execute("UPDATE alembic_version SET version_num = '0005'")
-    con.commit()
+    assert not con.execute("SELECT name FROM sqlite_master WHERE name = 'ix_indicator_enterprise_value'").fetchall()
     con.close()
     db = Database.open(data)
     try:
